@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { renderCrypto } from "./report-crypto.mjs";
+import { renderHandshake } from "./report-handshake.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -13,7 +14,10 @@ const name = args[0];
 const opt = (k) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : undefined; };
 const quick = args.includes("--quick");
 const runtimes = (opt("--runtimes") ?? "node,deno,bun").split(",");
-const benches = { crypto: { entry: "bench/crypto.ts", render: renderCrypto } };
+const benches = {
+  crypto: { entry: "bench/crypto.ts", render: renderCrypto },
+  handshake: { entry: "bench/handshake.ts", render: renderHandshake },
+};
 if (!benches[name]) {
   console.error(`usage: node bench/run.mjs <${Object.keys(benches).join("|")}> [--quick] [--runtimes node,deno,bun] [--only TEXT]`);
   process.exit(2);
@@ -33,9 +37,9 @@ function cmdFor(rt) {
     const out = join(root, ".build", `bench-${name}.node.mjs`);
     execFileSync(bin("esbuild"), [wrapper, "--bundle", "--platform=node", "--format=esm", "--packages=external",
       "--target=node20", "--log-level=warning", `--outfile=${out}`], { cwd: root, stdio: "inherit" });
-    return [process.execPath, [out]];
+    return [process.execPath, ["--expose-gc", out]];
   }
-  if (rt === "deno") return [bin("deno"), ["run", "-A", "--quiet", wrapper]];
+  if (rt === "deno") return [bin("deno"), ["run", "-A", "--quiet", "--v8-flags=--expose-gc", wrapper]];
   if (rt === "bun") return [bin("bun"), ["run", wrapper]];
   throw new Error("unknown runtime " + rt);
 }

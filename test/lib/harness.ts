@@ -14,8 +14,12 @@ let currentFile = "";
 /** Set by the generated index before each test file's import. @internal */
 export function setCurrentFile(f: string): void { currentFile = f; }
 
-/** Registers a test. Names should say what behaviour is asserted. */
-export function test(name: string, fn: TestFn, opts: { timeoutMs?: number } = {}): void {
+/**
+ * Registers a test. Names should say what behaviour is asserted. `runtimes` limits a test to some
+ * runtimes (for tests that drive all three runtimes themselves, such as the interop suite).
+ */
+export function test(name: string, fn: TestFn, opts: { timeoutMs?: number; runtimes?: ("node" | "deno" | "bun")[] } = {}): void {
+  if (opts.runtimes && !opts.runtimes.includes(runtime)) return;
   cases.push({ name, fn, timeoutMs: opts.timeoutMs ?? 120_000, file: currentFile });
 }
 

@@ -61,6 +61,6 @@ export function keylogChild(sa: IkeSa, c: ChildSa, inbound: { e: Uint8Array; i: 
   const fam = sa.remote.ip.includes(":") ? "IPv6" : "IPv4";
   const spi = (n: number) => "0x" + n.toString(16).padStart(8, "0");
   const line = (src: string, dst: string, s: number, k: { e: Uint8Array; i: Uint8Array }) =>
-    `"${fam}","${src}","${dst}","${spi(s)}","${espEncrName(c.chosen)}","0x${hex(k.e)}","${espIntegName(c.chosen.integ)}","${k.i.length ? "0x" + hex(k.i) : ""}"`;
+    `"${fam}","${src}","${dst}","${spi(s)}","${espEncrName(c.chosen)}","0x${hex(k.e)}","${espIntegName(c.chosen.integ)}","0x${hex(k.i)}"`;
   return [line(sa.remote.ip, sa.local.ip, c.spiIn, inbound), line(sa.local.ip, sa.remote.ip, c.spiOut, outbound)];
 }

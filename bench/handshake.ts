@@ -1,0 +1,105 @@
+// bench:handshake — IKE_SA_INIT + IKE_AUTH (PSK, one Child SA) per second, in-process with both ends in
+// one runtime, for two proposals and the wasm and native providers. Also the responder's memory per
+// established IKE SA with one Child SA, and what a vanished half-open peer costs after the timeout.
+// Prints `@@BENCH {...}` lines; bench/run.mjs runs it on each runtime and writes bench/out/handshake.json.
+import { Endpoint } from "../ts/engine/endpoint.ts";
+import { resolveConfig } from "../ts/engine/config.ts";
+import type { Datagram, Output } from "../ts/engine/types.ts";
+import { createWasmProvider } from "../ts/crypto/wasm/provider.ts";
+import { createNativeProvider } from "../ts/crypto/native/provider.ts";
+import { seededRandom } from "../ts/crypto/random.ts";
+import type { CryptoProvider } from "../ts/crypto/types.ts";
+import { runtime } from "./lib.ts";
+
+const args = (globalThis as any).__BENCH_ARGS__ ?? {};
+const quick = !!args.quick;
+
+function pair(proposal: string, esp: string, provider: CryptoProvider) {
+  const conn = (name: string, local: string, remote: string, initiator: boolean) => ({
+    name, local: { id: `${name}.example`, address: local }, remote: initiator ? { id: "%any", address: remote } : { id: "%any" }, psk: "bench psk",
+    ike: { proposals: proposal, rekeyTime: 0, dpdDelay: 0 }, children: [{ name: "net", esp, localTs: ["10.0.0.0/8"], remoteTs: ["10.0.0.0/8"], rekeyTime: 0 }],
+  });
+  const a = new Endpoint({ config: resolveConfig({ connections: [conn("a", "198.18.0.1", "198.18.0.2", true)], cookieThreshold: 1e9 }), crypto: provider, now: 0 });
+  const b = new Endpoint({ config: resolveConfig({ connections: [conn("b", "198.18.0.2", "198.18.0.1", false)], cookieThreshold: 1e9, halfOpenTimeout: 30 }), crypto: provider, now: 0 });
+  return { a, b };
+}
+
+/** Runs one handshake to completion by passing datagrams between a and b; returns whether a child came up. */
+function handshake(a: Endpoint, b: Endpoint, now: number): boolean {
+  let q: { to: Endpoint; dg: Datagram }[] = [];
+  let up = 0;
+  const feed = (from: Endpoint, out: Output) => {
+    for (const e of out.events) if (e.type === "child-up") up++;
+    for (const dg of out.datagrams) q.push({ to: from === a ? b : a, dg: { local: dg.remote, remote: dg.local, data: dg.data } });
+  };
+  feed(a, a.initiate(a.config.connections[0].name, now));
+  for (let guard = 0; q.length && guard < 20; guard++) {
+    const cur = q; q = [];
+    for (const m of cur) feed(m.to, m.to.receive(m.dg, now));
+  }
+  return up === 2;
+}
+
+function emit(row: object) { console.log("@@BENCH " + JSON.stringify({ runtime, ...row })); }
+
+const PROPOSALS: [string, string][] = [["aes128gcm16-prfsha256-x25519", "aes128gcm16"], ["aes128-sha256-modp2048", "aes128-sha256"]];
+const providers: Record<string, () => CryptoProvider> = {
+  wasm: () => createWasmProvider({ random: seededRandom(1) }),
+  native: () => createNativeProvider({ random: seededRandom(2) }),
+};
+
+for (const [ike, esp] of PROPOSALS) {
+  for (const [impl, make] of Object.entries(providers)) {
+    const provider = make();
+    let { a, b } = pair(ike, esp, provider);
+    // Warm up, then timed rounds; a fresh pair every 200 handshakes keeps the tables small.
+    for (let i = 0; i < 20; i++) if (!handshake(a, b, 0)) throw new Error("handshake failed in warm-up");
+    const rates: number[] = [];
+    const roundMs = quick ? 300 : 1000, rounds = quick ? 3 : 5;
+    for (let r = 0; r < rounds; r++) {
+      let n = 0;
+      const t0 = performance.now();
+      while (performance.now() - t0 < roundMs) {
+        if (!handshake(a, b, 0)) throw new Error("handshake failed");
+        if (++n % 200 === 0) ({ a, b } = pair(ike, esp, provider));
+      }
+      rates.push((n * 1000) / (performance.now() - t0));
+    }
+    rates.sort((x, y) => x - y);
+    emit({ kind: "handshake", proposal: ike, impl, handshakesPerSec: +rates[Math.floor(rates.length / 2)].toFixed(1), min: +rates[0].toFixed(1), max: +rates[rates.length - 1].toFixed(1) });
+  }
+}
+
+// Memory per established IKE SA + Child SA in the responder (heap delta over N handshakes, after GC).
+declare const Bun: { gc(force: boolean): void } | undefined;
+function gc(): boolean {
+  const g = (globalThis as any).gc;
+  if (typeof g === "function") { g(); g(); return true; }
+  if (typeof Bun !== "undefined") { Bun.gc(true); Bun.gc(true); return true; }
+  return false;
+}
+function heapUsed(): number { return (globalThis as any).process?.memoryUsage?.().heapUsed ?? 0; }
+{
+  const N = quick ? 1000 : 5000;
+  const provider = providers.native();
+  const { a, b } = pair("aes128gcm16-prfsha256-x25519", "aes128gcm16", provider);
+  handshake(a, b, 0);
+  const hasGc = gc();
+  const before = heapUsed();
+  for (let i = 0; i < N; i++) handshake(a, b, 0);
+  gc();
+  const after = heapUsed();
+  const bytes = Math.round((after - before) / N);
+  // The initiator holds N SAs too; the responder's share is measured by dropping the initiator's.
+  for (const s of a.ikeSas()) a.deleteIke(s.id, 0);
+  gc();
+  const afterDrop = heapUsed();
+  emit({ kind: "memory", what: "responder bytes per IKE SA with one Child SA", bytes: Math.round((afterDrop - before) / N), bothSidesBytes: bytes, sas: b.ikeCount, gc: hasGc });
+  // A half-open peer that vanishes: state until the timeout, nothing after.
+  const { a: a2, b: b2 } = pair("aes128gcm16-prfsha256-x25519", "aes128gcm16", provider);
+  for (let i = 0; i < 1000; i++) { const out = a2.initiate("a", 0); for (const dg of out.datagrams) b2.receive({ local: dg.remote, remote: dg.local, data: dg.data }, 0); }
+  const halfOpen = b2.halfOpenCount;
+  b2.tick(31_000);
+  emit({ kind: "memory", what: "half-open SAs before and after the 30 s timeout", before: halfOpen, after: b2.ikeCount, timersLeft: b2.nextDeadline() === undefined ? 0 : 1 });
+}
+console.log("@@BENCH-DONE");
