@@ -374,3 +374,69 @@ test("the same seed reproduces the same transcript; another seed does not", () =
   assert.equal(run(99), run(99));
   assert.notEqual(run(99), run(100));
 });
+
+test("hard lifetime: a Child SA whose rekey keeps failing is deleted at its hard lifetime", () => {
+  // a insists on PFS for rekeys, b offers none: every rekey gets NO_PROPOSAL_CHOSEN (IKE_AUTH carries no KE, so the first child comes up).
+  const { sim, a, b } = setup(36, { childA: { esp: "aes128gcm16-x25519", rekeyTime: 60, lifeTime: 100, jitter: 0 }, childB: { esp: "aes128gcm16", rekeyTime: 0 } });
+  establish(sim, a, b);
+  const t0 = sim.now;
+  sim.run(t0 + 90_000);
+  assert.equal(eventsOf(a, "child-failed").length, 1, "the rekey at the soft lifetime failed");
+  assert.equal(a.ep.childCount, 1, "the old Child SA lives on until its hard lifetime");
+  sim.run(t0 + 110_000);
+  assert.equal(a.ep.childCount, 0, "deleted at the hard lifetime");
+  assert.equal(b.ep.childCount, 0, "and the peer was told");
+  assert.equal(a.ep.ikeCount, 1, "the IKE SA stays");
+});
+
+test("IKE hard lifetime: an IKE SA whose rekey keeps failing is deleted at its hard lifetime", () => {
+  // b accepts only modp2048 for rekeys... b's IKE proposals equal a's, but a's rekey is refused via TEMPORARY_FAILURE-free path:
+  // make b refuse with NO_PROPOSAL_CHOSEN by restricting b's connection after establishment.
+  const { sim, a, b } = setup(37, { connA: { ike: { proposals: "aes128gcm16-prfsha256-x25519", rekeyTime: 60, overTime: 30, jitter: 0, dpdDelay: 0 } } });
+  establish(sim, a, b);
+  (b.ep.config.connections[0] as { ikeProposals: unknown[] }).ikeProposals = [];
+  const t0 = sim.now;
+  sim.run(t0 + 85_000);
+  assert.equal(a.ep.ikeCount, 1, "rekey failed, the IKE SA lives on");
+  sim.run(t0 + 100_000);
+  assert.equal(a.ep.ikeCount, 0, "deleted at the hard lifetime (rekeyTime + overTime)");
+  assert.equal(b.ep.ikeCount, 0);
+});
+
+test("IKE_AUTH child NO_PROPOSAL_CHOSEN: the IKE SA comes up without the Child SA", () => {
+  const { sim, a, b } = setup(38, { esp: "aes128gcm16", childB: { esp: "aes256-sha512" } });
+  sim.cmd(a, (ep, now) => ep.initiate("tunnel", now));
+  sim.run(30_000);
+  assert.equal(eventsOf(a, "ike-up").length, 1);
+  const f = eventsOf(a, "child-failed") as Extract<EngineEvent, { type: "child-failed" }>[];
+  assert.equal(f[0].notify, NotifyType.NO_PROPOSAL_CHOSEN);
+  assert.equal(a.ep.childCount + b.ep.childCount, 0);
+});
+
+test("INITIAL_CONTACT (§2.4): a restarted initiator's new IKE SA replaces its stale one on the responder", () => {
+  const { sim, a, b } = setup(39);
+  establish(sim, a, b);
+  // The initiator "reboots": a fresh endpoint with the same identity and address.
+  const cfg = pairConfigs();
+  const a2 = sim.add("198.18.0.1", cfg.a);
+  sim.cmd(a2, (ep, now) => ep.initiate("tunnel", now));
+  sim.run(sim.now + 30_000);
+  assert.equal(eventsOf(b, "ike-up").length, 2);
+  assert.equal(b.ep.ikeCount, 1, "the stale IKE SA was removed");
+  assert.equal(b.ep.childCount, 1);
+});
+
+test("cookie secret rotation: a cookie made before a rotation is still accepted, one from two rotations ago is not", async () => {
+  const { CookieJar } = await import("../../ts/engine/cookies.ts");
+  const { createJsProvider } = await import("../../ts/crypto/js/provider.ts");
+  const { seededRandom } = await import("../../ts/crypto/random.ts");
+  const jar = new CookieJar(createJsProvider({ random: seededRandom(5) }), 0, { rotateMs: 1000 });
+  const ni = new Uint8Array(32).fill(1), ip = new Uint8Array([198, 18, 0, 1]), spi = new Uint8Array(8).fill(7);
+  const c = jar.make(ni, ip, spi, 0);
+  assert.ok(jar.verify(c, ni, ip, spi, 500));
+  assert.ok(jar.verify(c, ni, ip, spi, 1500), "previous secret still accepted after one rotation");
+  assert.ok(!jar.verify(c, ni, ip, spi, 2600), "rejected after two rotations");
+  const c2 = jar.make(ni, ip, spi, 2600);
+  assert.ok(!jar.verify(c2, ni.map((x) => x ^ 1), ip, spi, 2600), "bound to the nonce");
+  assert.ok(!jar.verify(c2, ni, new Uint8Array([198, 18, 0, 2]), spi, 2600), "bound to the address");
+});
