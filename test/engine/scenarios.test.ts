@@ -440,3 +440,14 @@ test("cookie secret rotation: a cookie made before a rotation is still accepted,
   assert.ok(!jar.verify(c2, ni.map((x) => x ^ 1), ip, spi, 2600), "bound to the nonce");
   assert.ok(!jar.verify(c2, ni, new Uint8Array([198, 18, 0, 2]), spi, 2600), "bound to the address");
 });
+
+test("NAT-T (§2.23): after the initiator floats to 4500, the responder's own requests go to its NAT-T port from ours", () => {
+  const { sim, a, b } = setup(40, { extraA: { forceEncap: true } });
+  establish(sim, a, b);
+  const fromB: number[][] = [];
+  sim.tap = (dg, from) => { if (from === b.ip) fromB.push([dg.local.port, dg.remote.port]); };
+  sim.cmd(b, (ep, now) => ep.rekeyChild(ep.childSas()[0].id, now));
+  sim.run(sim.now + 10_000);
+  assert.deepEqual(fromB[0], [4500, 4500], "the responder's rekey request leaves from 4500 to 4500");
+  assertKeysMatch(a, b);
+});

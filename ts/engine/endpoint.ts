@@ -467,6 +467,12 @@ export class Endpoint {
     if (opened === undefined || opened === "pending") return;
     sa.lastHeard = now;
     if (sa.conn.dpdMs > 0) sa.dpdAt = now + sa.conn.dpdMs;
+    // §2.23: once the peer has moved to the NAT-T port, our messages go there too, from our NAT-T port
+    // (with the non-ESP marker the host adds), whoever starts the exchange.
+    if (dg.local.port === this.config.ports.natt && sa.local.port !== this.config.ports.natt) {
+      sa.local = { ip: sa.local.ip, port: this.config.ports.natt };
+      sa.remote = { ...dg.remote };
+    }
     // The peer's address may change behind a NAT (§2.23): follow authenticated messages.
     if ((sa.natLocal || sa.natRemote) && (dg.remote.ip !== sa.remote.ip || dg.remote.port !== sa.remote.port)) {
       this.log({ level: "info", event: "peer-address-changed", sa: saName(sa), peer: addr(dg.remote), reason: `was ${addr(sa.remote)}` });

@@ -1,0 +1,5 @@
+// bun runtimes/bun/gateway.ts --config gateway.yaml   (see --help)
+import { runGateway } from "../../ts/app/program.ts";
+import { host } from "./host.ts";
+
+host.exit(await runGateway(host));

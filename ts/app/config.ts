@@ -1,0 +1,206 @@
+// Loads a gateway or tunnel configuration file: JSON or YAML text (read by the host), a `gateway:` or
+// `tunnel:` section for the program, the rest an EndpointInput for resolveConfig. Every problem is
+// reported as "file:line: field.path: message", so an operator can go straight to it.
+import { z } from "zod";
+import { LineCounter, parseDocument } from "yaml";
+import { ConfigError, resolveConfig, type EndpointConfig } from "../engine/config.ts";
+import type { LogLevel } from "../engine/types.ts";
+import { parseIp } from "../util/ip.ts";
+
+export type ProgramKind = "gateway" | "tunnel";
+
+/** Problems found in a configuration file, one line each with the file and the field. */
+export class ConfigFileError extends Error {
+  override readonly name = "ConfigFileError";
+  constructor(readonly file: string, readonly issues: { path: string; message: string; line?: number }[]) {
+    super(`invalid configuration in ${file}:\n` + issues.map((i) => `  ${file}${i.line ? `:${i.line}` : ""}: ${i.path || "(top level)"}: ${i.message}`).join("\n"));
+  }
+}
+
+const isLoopback = (ip: string) => ip === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip);
+const ipAddress = z.string().refine((s) => parseIp(s) !== undefined, "not an IPv4 or IPv6 address");
+const port = z.number().int().min(0, "0 (ephemeral) or 1-65535").max(65535, "0 (ephemeral) or 1-65535");
+
+const StatusSection = (defaults: { enabled: boolean; port: number }) =>
+  z.object({
+    /** Serve /status and /metrics over HTTP. */
+    enabled: z.boolean().default(defaults.enabled),
+    /** Loopback only: the status server has no authentication. */
+    address: ipAddress.refine(isLoopback, "the status server listens on loopback only (127.0.0.1 or ::1)").default("127.0.0.1"),
+    port: port.default(defaults.port),
+  }).strict().prefault({});
+
+const common = {
+  logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  provider: z.enum(["wasm", "native", "js"]).default("wasm"),
+  /** Seconds to wait for the peers to answer our Deletes on SIGINT/SIGTERM. */
+  shutdownGrace: z.number().min(0).max(60).default(3),
+  /** Debugging only: append session keys to <dir>/ikev2_decryption_table and <dir>/esp_sa (Wireshark). */
+  keyLogDir: z.string().min(1).optional(),
+};
+
+const GatewaySection = z.object({
+  /** Addresses to listen on; each gets the IKE port and the NAT-T port. */
+  listen: z.array(ipAddress).min(1, "at least one address").default(["0.0.0.0"]),
+  port: port.default(500),
+  nattPort: port.default(4500),
+  status: StatusSection({ enabled: true, port: 8787 }),
+  ...common,
+}).strict().prefault({});
+
+const TunnelSection = z.object({
+  /** Addresses to bind; default: each connection's local.address, else the wildcard of its peer's family. */
+  listen: z.array(ipAddress).min(1, "at least one address").optional(),
+  port: port.default(0),
+  nattPort: port.default(0),
+  reconnect: z.object({
+    /** First retry after this many seconds; each further retry waits `factor` times longer, up to `max`. */
+    initial: z.number().positive().default(1),
+    max: z.number().positive().default(60),
+    factor: z.number().min(1).default(2),
+    /** Fraction of each delay taken off at random (0..1), so many tunnels do not retry in step. */
+    jitter: z.number().min(0).max(1).default(0.2),
+  }).strict().prefault({}),
+  status: StatusSection({ enabled: false, port: 8788 }),
+  ...common,
+}).strict().prefault({});
+
+export interface ProgramSettings {
+  listen: string[];
+  port: number;
+  nattPort: number;
+  status: { enabled: boolean; address: string; port: number };
+  logLevel: LogLevel;
+  provider: "wasm" | "native" | "js";
+  shutdownGraceMs: number;
+  keyLogDir?: string;
+  reconnect: { initialMs: number; maxMs: number; factor: number; jitter: number };
+}
+
+export interface LoadedConfig {
+  file: string;
+  program: ProgramSettings;
+  /** The endpoint configuration; `ports` are the configured ones (0 = ephemeral, fixed after binding). */
+  endpoint: EndpointConfig;
+  /** Connections to initiate at start and keep up. */
+  keep: string[];
+  /** The proposals as written (undefined: the default), for messages that say what we offered. */
+  offers: Record<string, { ike?: string; esp: Record<string, string | undefined> }>;
+}
+
+type Seg = string | number;
+function segments(path: string): Seg[] {
+  const out: Seg[] = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]);
+  return out;
+}
+function pathText(path: PropertyKey[]): string {
+  let s = "";
+  for (const p of path) s += typeof p === "number" ? `[${p}]` : s ? `.${String(p)}` : String(p);
+  return s;
+}
+
+/** Parses file text: JSON for *.json, YAML otherwise. Returns the value and a field -> line lookup. */
+function parseText(file: string, text: string): { value: unknown; lineOf: (path: string) => number | undefined } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  let value: unknown;
+  if (/\.json$/i.test(file)) {
+    try { value = JSON.parse(text); } catch (e) {
+      throw new ConfigFileError(file, [{ path: "", message: `not valid JSON: ${e instanceof Error ? e.message : String(e)}` }]);
+    }
+  } else {
+    if (doc.errors.length) {
+      throw new ConfigFileError(file, doc.errors.map((e) => ({ path: "", line: e.linePos?.[0].line, message: `not valid YAML: ${e.message.split("\n")[0]}` })));
+    }
+    value = doc.toJS();
+  }
+  const lineOf = (path: string): number | undefined => {
+    if (doc.errors.length) return undefined;
+    // The deepest node that exists along the path: a missing field points at its parent.
+    const segs = segments(path);
+    for (let n = segs.length; n >= 0; n--) {
+      const node = doc.getIn(segs.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      if (node && typeof node === "object" && node.range) {
+        const p = lineCounter.linePos(node.range[0]);
+        return p.line || undefined;
+      }
+    }
+    return undefined;
+  };
+  return { value, lineOf };
+}
+
+/**
+ * Validates a configuration file for `kind`. `file` is the path shown in messages; `text` its
+ * contents. Throws ConfigFileError listing every bad field.
+ */
+export function loadConfig(kind: ProgramKind, file: string, text: string): LoadedConfig {
+  const { value, lineOf } = parseText(file, text);
+  const fail = (issues: { path: string; message: string }[]): never => {
+    throw new ConfigFileError(file, issues.map((i) => ({ path: i.path, message: plainMessage(i.message), line: lineOf(i.path) })));
+  };
+  if (value === null || typeof value !== "object" || Array.isArray(value)) fail([{ path: "", message: "expected a mapping with `connections:` (and an optional `" + kind + ":` section)" }]);
+  const { [kind]: section, ...rest } = value as Record<string, unknown>;
+  const other: ProgramKind = kind === "gateway" ? "tunnel" : "gateway";
+  const issues: { path: string; message: string }[] = [];
+  if (other in rest) issues.push({ path: other, message: `a ${other} section in a ${kind} file: did you mean \`${kind}:\`?` });
+  if ("ports" in rest) issues.push({ path: "ports", message: `set ${kind}.port and ${kind}.nattPort instead` });
+  const keyLogDir = section && typeof section === "object" ? (section as { keyLogDir?: unknown }).keyLogDir : undefined;
+  if (rest.keyLog === true && !keyLogDir) issues.push({ path: "keyLog", message: `the keys need somewhere to go: set ${kind}.keyLogDir` });
+  if (keyLogDir) rest.keyLog = true;
+  delete rest[other];
+  delete rest.ports;
+
+  const parsed = (kind === "gateway" ? GatewaySection : TunnelSection).safeParse(section);
+  if (!parsed.success) for (const i of parsed.error.issues) issues.push({ path: pathText([kind, ...i.path]), message: i.message });
+  const s = parsed.success ? parsed.data : undefined;
+  if (s && s.port !== 0 && s.port === s.nattPort) issues.push({ path: `${kind}.nattPort`, message: "must differ from port" });
+
+  // The tunnel initiates every connection unless told otherwise.
+  if (kind === "tunnel" && Array.isArray(rest.connections)) {
+    rest.connections = rest.connections.map((c) => (c && typeof c === "object" && !("start" in c) ? { ...c, start: true } : c));
+  }
+  let endpoint: EndpointConfig | undefined;
+  try {
+    // Ports are validated here (1-65535) and replaced by the bound ones later.
+    endpoint = resolveConfig({ ...rest, ports: { ike: s?.port || 500, natt: s?.nattPort || 4500 } });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    issues.push(...e.issues);
+  }
+  if (issues.length || !s || !endpoint) return fail(issues);
+  const keep = endpoint.connections.filter((c) => c.start).map((c) => c.name);
+  if (kind === "tunnel" && keep.length === 0) fail([{ path: "connections", message: "a tunnel needs at least one connection to initiate (start: true and remote.address)" }]);
+
+  const listen = "listen" in s && s.listen ? s.listen : defaultListen(endpoint);
+  const reconnect = "reconnect" in s ? s.reconnect : { initial: 1, max: 60, factor: 2, jitter: 0.2 };
+  const offers: LoadedConfig["offers"] = {};
+  for (const c of rest.connections as { name: string; ike?: { proposals?: string }; children?: { name: string; esp?: string }[] }[]) {
+    offers[c.name] = { ike: c.ike?.proposals, esp: Object.fromEntries((c.children ?? []).map((ch) => [ch.name, ch.esp])) };
+  }
+  return {
+    file,
+    endpoint,
+    keep,
+    offers,
+    program: {
+      listen, port: s.port, nattPort: s.nattPort, status: s.status, logLevel: s.logLevel, provider: s.provider,
+      shutdownGraceMs: s.shutdownGrace * 1000, keyLogDir: s.keyLogDir,
+      reconnect: { initialMs: reconnect.initial * 1000, maxMs: reconnect.max * 1000, factor: reconnect.factor, jitter: reconnect.jitter },
+    },
+  };
+}
+
+/** zod's wording for a missing field, said the way an operator reads it. */
+function plainMessage(m: string): string {
+  const missing = /^Invalid input: expected (\w+), received undefined$/.exec(m);
+  return missing ? `required (${missing[1] === "array" ? "a list" : missing[1] === "object" ? "a mapping" : `a ${missing[1]}`})` : m;
+}
+
+/** An initiator binds each connection's local address, or the wildcard of its peer's address family. */
+function defaultListen(c: EndpointConfig): string[] {
+  const set = new Set<string>();
+  for (const conn of c.connections) set.add(conn.localAddress ?? (conn.remoteAddress?.includes(":") ? "::" : "0.0.0.0"));
+  return set.size ? [...set] : ["0.0.0.0"];
+}

@@ -1,0 +1,210 @@
+// The gateway and the tunnel, runtime-agnostic: parse the command line, load the configuration,
+// bind the sockets, run the one driver loop, serve status on loopback, keep the configured
+// connections up, and shut down gracefully on SIGINT/SIGTERM. runtimes/<rt>/ only supplies the Host.
+import type { CryptoProvider, RandomSource } from "../crypto/types.ts";
+import { addr } from "../engine/endpoint.ts";
+import { Driver, type LogLine, type SocketBinding } from "../io/driver.ts";
+import { metricsText, statusSnapshot, type StatusSnapshot } from "../io/status.ts";
+import type { UdpSocket } from "../io/types.ts";
+import { UsageError, helpText, parseCli, type CliArgs } from "./cli.ts";
+import { ConfigFileError, loadConfig, type LoadedConfig, type ProgramKind } from "./config.ts";
+import { explainEvent, explainNote } from "./explain.ts";
+import type { Host, HttpHandler, HttpServerHandle } from "./host.ts";
+import { Keeper } from "./keeper.ts";
+import { formatStatusTable } from "./status-table.ts";
+
+export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
+
+export function runGateway(host: Host): Promise<number> { return runProgram("gateway", host); }
+export function runTunnel(host: Host): Promise<number> { return runProgram("tunnel", host); }
+
+export async function runProgram(kind: ProgramKind, host: Host): Promise<number> {
+  let cli: CliArgs;
+  try {
+    cli = parseCli(kind, host.args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    host.stderr(`${kind}: ${e.message}\nTry --help.\n`);
+    return EXIT.USAGE;
+  }
+  if (cli.help) { host.stdout(helpText(kind, host.runtime)); return EXIT.OK; }
+  if (cli.command === "status") return statusCommand(kind, host, cli);
+  if (!cli.config) { host.stderr(`${kind}: --config FILE is required\nTry --help.\n`); return EXIT.USAGE; }
+
+  let cfg: LoadedConfig;
+  try {
+    cfg = loadConfig(kind, cli.config, await host.readTextFile(cli.config));
+  } catch (e) {
+    if (e instanceof ConfigFileError) { host.stderr(`${kind}: ${e.message}\n`); return EXIT.USAGE; }
+    host.stderr(`${kind}: cannot read ${cli.config}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT.USAGE;
+  }
+  const p = cfg.program;
+  if (cli.logLevel) p.logLevel = cli.logLevel;
+  if (cli.provider) p.provider = cli.provider;
+  if (cli.status === null) p.status.enabled = false;
+  else if (cli.status) {
+    if (cli.status.address !== "::1" && !/^127\./.test(cli.status.address)) { host.stderr(`${kind}: --status: the status server listens on loopback only (127.0.0.1 or ::1)\n`); return EXIT.USAGE; }
+    p.status = { enabled: true, ...cli.status };
+  }
+  if (cli.check) {
+    const c = cfg.endpoint.connections;
+    host.stdout(`${cfg.file}: OK: ${c.length} connection${c.length === 1 ? "" : "s"} (${c.map((x) => x.name + (x.start ? " [start]" : "")).join(", ")}); ` +
+      `listen ${p.listen.join(", ")} ports ${p.port}/${p.nattPort}; status ${p.status.enabled ? `${p.status.address}:${p.status.port}` : "off"}\n`);
+    return EXIT.OK;
+  }
+  return serve(kind, host, cfg, cli);
+}
+
+async function serve(kind: ProgramKind, host: Host, cfg: LoadedConfig, cli: CliArgs): Promise<number> {
+  const p = cfg.program;
+  const plain = kind === "tunnel" && !cli.quiet ? (s: string) => host.stderr(`${kind}: ${s}\n`) : () => {};
+  let crypto: CryptoProvider;
+  try {
+    crypto = await loadProvider(p.provider, host.random);
+  } catch (e) {
+    host.stderr(`${kind}: cannot load the ${p.provider} crypto provider: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT.FAILURE;
+  }
+
+  let bindings: SocketBinding[];
+  try {
+    bindings = await openSockets(host, p.listen, p.port, p.nattPort, kind);
+  } catch (e) {
+    host.stderr(`${kind}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT.FAILURE;
+  }
+  const ikePort = bindings.find((b) => !b.natt)!.socket.local.port;
+  const nattPort = bindings.find((b) => b.natt)!.socket.local.port;
+  const write = (line: LogLine) => host.stdout(JSON.stringify(line) + "\n");
+  const driver = new Driver({
+    config: { ...cfg.endpoint, ports: { ike: ikePort, natt: nattPort } },
+    crypto, sockets: bindings, clock: host.clock, write, logLevel: p.logLevel,
+    onEsp: () => { /* the data plane (ESP, RFC 4303) is a later issue */ },
+    onKeylog: p.keyLogDir ? (line, format) => host.appendTextFile(`${p.keyLogDir!.replace(/\/+$/, "")}/${format}`, line + "\n") : undefined,
+  });
+  if (p.keyLogDir) driver.log({ level: "warn", event: "key-log-enabled", reason: `session keys are written to ${p.keyLogDir}/ikev2_decryption_table and esp_sa (for Wireshark; debugging only)` });
+
+  let http: HttpServerHandle | undefined;
+  if (p.status.enabled) {
+    try {
+      http = await host.serveHttp({ ip: p.status.address, port: p.status.port }, statusHandler(driver, { program: kind, runtime: host.runtime }));
+    } catch (e) {
+      host.stderr(`${kind}: cannot start the status server on ${addr({ ip: p.status.address, port: p.status.port })}: ${e instanceof Error ? e.message : String(e)} (set ${kind}.status.port, or --status off)\n`);
+      await driver.close();
+      return EXIT.FAILURE;
+    }
+  }
+  driver.log({
+    level: "info", event: "listening", program: kind, runtime: host.runtime, provider: crypto.name, config: cfg.file,
+    ike: bindings.filter((b) => !b.natt).map((b) => addr(b.socket.local)), natt: bindings.filter((b) => b.natt).map((b) => addr(b.socket.local)),
+    status: http ? `http://${addr(http.local)}` : "off", connections: cfg.endpoint.connections.map((c) => c.name),
+  });
+  plain(`listening on ${bindings.map((b) => addr(b.socket.local)).join(", ")}${http ? `; status at http://${addr(http.local)}/status` : ""}`);
+
+  if (kind === "tunnel") {
+    const ctx = {
+      config: cfg.endpoint, offers: cfg.offers,
+      connOfIke: (id: number) => driver.endpoint.ikeSas().find((i) => i.id === id)?.name ?? (cfg.keep.length === 1 ? cfg.keep[0] : undefined),
+    };
+    driver.onEvent((e) => { const s = explainEvent(e, ctx); if (s) plain(s); });
+  }
+  const keeper = new Keeper(driver, cfg.keep, p.reconnect, (n) => {
+    const { kind: what, ...fields } = n;
+    driver.log({ level: what === "retry-scheduled" ? "info" : "debug", event: `keeper-${what}`, ...fields });
+    const s = explainNote(n);
+    if (s) plain(s);
+  });
+  keeper.start();
+
+  const signal = await new Promise<string>((resolve) => {
+    // A signal repeated within a second is the same request (a terminal's Ctrl-C reaches the whole
+    // process group, supervisors often forward it too); a later one means "stop waiting".
+    let first: number | undefined;
+    const on = (sig: string) => () => {
+      if (first === undefined) { first = host.clock.now(); resolve(sig); return; }
+      if (host.clock.now() - first < 1000) return;
+      host.stderr(`${kind}: second ${sig}: exiting without waiting for the peers\n`);
+      host.exit(130);
+    };
+    host.onSignal("SIGINT", on("SIGINT"));
+    host.onSignal("SIGTERM", on("SIGTERM"));
+  });
+  keeper.stop();
+  const ikeSas = driver.endpoint.ikeSas().length;
+  driver.log({ level: "info", event: "shutdown", signal, ikeSas, reason: `${signal}: deleting ${ikeSas} IKE SA${ikeSas === 1 ? "" : "s"} and telling the peers` });
+  plain(`${signal}: closing ${ikeSas} IKE SA${ikeSas === 1 ? "" : "s"}...`);
+  const r = await driver.shutdown(p.shutdownGraceMs);
+  driver.log({ level: r.clean ? "info" : "warn", event: "shutdown-complete", clean: r.clean, remaining: driver.endpoint.ikeCount, ...(r.clean ? {} : { reason: `no answer to some Deletes within ${p.shutdownGraceMs / 1000} s` }) });
+  plain(r.clean ? "closed; bye." : `gave up waiting for ${driver.endpoint.ikeCount} peer(s) to answer our Delete.`);
+  // A keep-alive status client must not hold the exit up.
+  if (http) await Promise.race([http.close().catch(() => {}), new Promise((r) => driver.at(driver.now() + 500, r))]);
+  await driver.close();
+  return EXIT.OK;
+}
+
+/** Loads only the chosen provider (the wasm kernels are not instantiated for native or js). */
+async function loadProvider(name: "wasm" | "native" | "js", random: RandomSource): Promise<CryptoProvider> {
+  switch (name) {
+    case "wasm": return (await import("../crypto/wasm/provider.ts")).createWasmProvider({ random });
+    case "native": return (await import("../crypto/native/provider.ts")).createNativeProvider({ random });
+    case "js": return (await import("../crypto/js/provider.ts")).createJsProvider({ random });
+  }
+}
+
+/** Binds the IKE and NAT-T sockets on every listen address; port 0 binds an ephemeral port once, then reuses it. */
+async function openSockets(host: Host, listen: string[], port: number, nattPort: number, kind: ProgramKind): Promise<SocketBinding[]> {
+  const out: SocketBinding[] = [];
+  const ports = { ike: port, natt: nattPort };
+  try {
+    for (const natt of [false, true]) {
+      for (const ip of listen) {
+        const want = natt ? ports.natt : ports.ike;
+        let s: UdpSocket;
+        try {
+          s = await host.openUdp({ ip, port: want });
+        } catch (e) {
+          const msg = e instanceof Error ? e.message : String(e);
+          const hint = /EACCES|permission|denied/i.test(msg) && want > 0 && want < 1024
+            ? `; ports below 1024 need root (or CAP_NET_BIND_SERVICE): set ${kind}.port and ${kind}.nattPort (e.g. 15500 and 15501) to run unprivileged`
+            : /EADDRINUSE|in use/i.test(msg) ? "; another IKE daemon (charon, pluto) or a second instance may hold it" : "";
+          throw new Error(`cannot listen on ${addr({ ip, port: want })} (UDP${natt ? ", NAT-T" : ""}): ${msg}${hint}`);
+        }
+        if (natt) ports.natt = s.local.port; else ports.ike = s.local.port;
+        out.push({ socket: s, natt });
+      }
+    }
+  } catch (e) {
+    await Promise.all(out.map((b) => b.socket.close().catch(() => {})));
+    throw e;
+  }
+  return out;
+}
+
+export function statusHandler(driver: Driver, meta: { program: string; runtime: string }): HttpHandler {
+  return (method, path) => {
+    if (method !== "GET" && method !== "HEAD") return { status: 405, contentType: "text/plain", body: "GET only\n" };
+    switch (path) {
+      case "/status": return { status: 200, contentType: "application/json", body: JSON.stringify(statusSnapshot(driver, meta), null, 2) + "\n" };
+      case "/metrics": return { status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metricsText(driver) };
+      case "/": return { status: 200, contentType: "text/plain", body: `skeyseed ${meta.program}: GET /status (JSON), GET /metrics (Prometheus)\n` };
+      default: return { status: 404, contentType: "text/plain", body: "not found: try /status or /metrics\n" };
+    }
+  };
+}
+
+async function statusCommand(kind: ProgramKind, host: Host, cli: CliArgs): Promise<number> {
+  let res;
+  try {
+    res = await host.fetchText(cli.url + "/status");
+  } catch (e) {
+    host.stderr(`${kind} status: cannot reach ${cli.url}: ${e instanceof Error ? e.message : String(e)} (is the ${kind} running, with its status server enabled?)\n`);
+    return EXIT.FAILURE;
+  }
+  if (res.status !== 200) { host.stderr(`${kind} status: ${cli.url}/status answered HTTP ${res.status}\n`); return EXIT.FAILURE; }
+  if (cli.json) { host.stdout(res.body); return EXIT.OK; }
+  let snap: StatusSnapshot;
+  try { snap = JSON.parse(res.body); } catch { host.stderr(`${kind} status: ${cli.url}/status did not answer JSON\n`); return EXIT.FAILURE; }
+  host.stdout(formatStatusTable(snap));
+  return EXIT.OK;
+}
