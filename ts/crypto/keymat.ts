@@ -33,11 +33,11 @@ function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-function rejectFixedKeyPrf(fn: string, prf: Prf): void {
+function rejectFixedKeyPrf(fn: string, id: number, name: string): void {
   // RFC 7296 §2.14: PRFs with a fixed key size (AES-XCBC-PRF-128, AES-CMAC-PRF-128) take only the first
   // 64 bits of Ni and Nr as the SKEYSEED key. We do not implement those PRFs yet.
-  if (prf.id === PRF.PRF_AES128_XCBC || prf.id === PRF.PRF_AES128_CMAC) {
-    throw new CryptoError("UNSUPPORTED", fn, `PRF ${prf.name} (${prf.id}) needs the fixed-key nonce rule of RFC 7296 §2.14, which is not supported`);
+  if (id === PRF.PRF_AES128_XCBC || id === PRF.PRF_AES128_CMAC) {
+    throw new CryptoError("UNSUPPORTED", fn, `PRF ${name} (${id}) needs the fixed-key nonce rule of RFC 7296 §2.14, which is not supported`);
   }
 }
 
@@ -71,7 +71,7 @@ function split(fn: string, suite: IkeSuite, skeyseed: Uint8Array, seed: Uint8Arr
  */
 export function deriveIkeKeys(suite: IkeSuite, ni: Uint8Array, nr: Uint8Array, sharedSecret: Uint8Array, spiI: Uint8Array, spiR: Uint8Array): IkeKeys {
   const fn = "keymat.deriveIkeKeys";
-  rejectFixedKeyPrf(fn, suite.prf);
+  rejectFixedKeyPrf(fn, suite.prf.id, suite.prf.name);
   if (spiI.length !== 8 || spiR.length !== 8) throw new CryptoError("INVALID_ARGUMENT", fn, "IKE SPIs must be 8 bytes");
   const nonces = concat(ni, nr);
   const k = suite.prf.withKey(nonces);
@@ -88,7 +88,7 @@ export function deriveIkeKeys(suite: IkeSuite, ni: Uint8Array, nr: Uint8Array, s
  */
 export function deriveRekeyedIkeKeys(oldPrf: Prf, oldSkD: Uint8Array, newSuite: IkeSuite, sharedSecret: Uint8Array, ni: Uint8Array, nr: Uint8Array, spiI: Uint8Array, spiR: Uint8Array): IkeKeys {
   const fn = "keymat.deriveRekeyedIkeKeys";
-  rejectFixedKeyPrf(fn, newSuite.prf);
+  rejectFixedKeyPrf(fn, newSuite.prf.id, newSuite.prf.name);
   if (spiI.length !== 8 || spiR.length !== 8) throw new CryptoError("INVALID_ARGUMENT", fn, "IKE SPIs must be 8 bytes");
   const k = oldPrf.withKey(oldSkD);
   const skeyseed = k.compute(concat(sharedSecret, ni, nr));
@@ -156,6 +156,9 @@ export function pskAuth(prf: Prf, psk: Uint8Array, octets: Uint8Array): Uint8Arr
 
 /** Resolves an IKE suite from transform IDs against a provider (throws CryptoError UNSUPPORTED). */
 export function resolveIkeSuite(p: CryptoProvider, ids: { encr: number; encrKeyBits: number; prf: number; integ?: number }): IkeSuite {
+  // Checked before asking the provider, so the error says why an IKE SA cannot use these PRFs (§2.14),
+  // whatever the provider implements.
+  rejectFixedKeyPrf("keymat.resolveIkeSuite", ids.prf, ids.prf === PRF.PRF_AES128_XCBC ? "PRF_AES128_XCBC" : "PRF_AES128_CMAC");
   const encr = p.encr(ids.encr, ids.encrKeyBits);
   const prf = p.prf(ids.prf);
   if (encr.aead) {
