@@ -59,7 +59,7 @@ for (const rt of runtimes) {
         const line = buf.slice(0, nl); buf = buf.slice(nl + 1);
         if (line.startsWith("@@BENCH ")) {
           const r = JSON.parse(line.slice(8)); rows.push(r);
-          process.stderr.write(`  ${r.runtime} ${r.op} ${r.bytes} ${r.impl}: ${r.opsPerSec} ops/s\n`);
+          process.stderr.write(`  ${JSON.stringify(r)}\n`);
         } else if (line && !line.startsWith("@@BENCH-DONE")) process.stderr.write(line + "\n");
       }
     });
