@@ -61,7 +61,7 @@ async function serve(kind: ProgramKind, host: Host, cfg: LoadedConfig, cli: CliA
   const plain = kind === "tunnel" && !cli.quiet ? (s: string) => host.stderr(`${kind}: ${s}\n`) : () => {};
   let crypto: CryptoProvider;
   try {
-    crypto = await loadProvider(p.provider, host.random);
+    crypto = await loadProvider(p.provider, host.random, host.runtime);
   } catch (e) {
     host.stderr(`${kind}: cannot load the ${p.provider} crypto provider: ${e instanceof Error ? e.message : String(e)}\n`);
     return EXIT.FAILURE;
@@ -144,10 +144,10 @@ async function serve(kind: ProgramKind, host: Host, cfg: LoadedConfig, cli: CliA
 }
 
 /** Loads only the chosen provider (the wasm kernels are not instantiated for native or js). */
-async function loadProvider(name: "wasm" | "native" | "js", random: RandomSource): Promise<CryptoProvider> {
+async function loadProvider(name: "wasm" | "native" | "js", random: RandomSource, runtime?: string): Promise<CryptoProvider> {
   switch (name) {
     case "wasm": return (await import("../crypto/wasm/provider.ts")).createWasmProvider({ random });
-    case "native": return (await import("../crypto/native/provider.ts")).createNativeProvider({ random });
+    case "native": return (await import("../crypto/native/provider.ts")).createNativeProvider({ random, modpDhMaxBits: runtime === "bun" ? 4096 : undefined });
     case "js": return (await import("../crypto/js/provider.ts")).createJsProvider({ random });
   }
 }

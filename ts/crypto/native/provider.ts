@@ -18,7 +18,7 @@ import {
   CURVE_GROUP_IDS, ECP_SPECS, XDH_SPECS, createCurveGroup, drawEcpPrivate, rejectZeroShared, validateEcpPublic,
   validateXdhPublic, zeroSharedError, type EcpSpec, type XdhSpec,
 } from "../groups/ecp.ts";
-import { createModpGroup, modexpBigInt, modpGroupIds, padTo, type ModpEngine, type ModpGroupSpec } from "../groups/modp.ts";
+import { createModpGroup, modexpBigInt, modpGroupIds, padTo, powEngine, type ModpEngine, type ModpGroupSpec } from "../groups/modp.ts";
 import { cbcPrim as jsCbc, gcmPrim as jsGcm } from "../js/provider.ts";
 
 /**
@@ -292,8 +292,18 @@ function nativeXdhGroup(id: 31 | 32, random: RandomSource): KeGroup | undefined 
  * the DiffieHellman trick would need a new DiffieHellman per modulus, which costs a primality check
  * (230 ms on Node, 440 ms on Bun for 2048 bits) and Deno rejects generators other than 2.
  */
-export function createNativeProvider(opts: ProviderOptions): CryptoProvider {
+export interface NativeProviderOptions extends ProviderOptions {
+  /**
+   * MODP groups larger than this many bits use BigInt instead of node:crypto's DiffieHellman. Bun
+   * checks the prime when a DiffieHellman is built (11 s for 6144 bits, 26 s for 8192, blocking), so a
+   * Bun host sets 4096. Default: every MODP group on DiffieHellman.
+   */
+  modpDhMaxBits?: number;
+}
+
+export function createNativeProvider(opts: NativeProviderOptions): CryptoProvider {
   const random = opts?.random;
+  const maxDhBits = opts?.modpDhMaxBits ?? Infinity;
   const prims: Primitives = {
     name: "native",
     hash: (alg, data) => u8(nc.createHash(alg).update(data).digest()),
@@ -306,7 +316,7 @@ export function createNativeProvider(opts: ProviderOptions): CryptoProvider {
     ke(id: number): KeGroup | undefined {
       if (id === 19 || id === 20 || id === 21) return nativeEcpGroup(id, random) ?? createCurveGroup(id, random);
       if (id === 31 || id === 32) return nativeXdhGroup(id, random) ?? createCurveGroup(id, random);
-      return createModpGroup(id, dhEngine, random);
+      return createModpGroup(id, (spec) => spec.bits <= maxDhBits ? dhEngine(spec) : powEngine(spec, (b, e) => modexpBigInt(b, e, spec.prime)), random);
     },
   };
   return buildProvider(prims, opts);
