@@ -258,7 +258,7 @@ export class Endpoint {
   /** @internal */
   lookupInit(spiI: Uint8Array, remote: Address): IkeSa | undefined { return this.initIndex.get(hex(spiI) + "/" + addr(remote)); }
 
-  /** @internal Re-registers an SA under a new own SPI (initiator learning SPIr changes nothing; rekeys make new SAs). */
+  /** @internal */
   ikeById(id: number): IkeSa | undefined { return this.byId.get(id); }
 
   /** @internal Installs message protection for an IKE SA from its keys. */
@@ -342,8 +342,6 @@ export class Endpoint {
       this.log({ level: "info", event: "ike-down", sa: saName(sa), peer: addr(sa.remote), reason });
     }
   }
-
-  /** @internal Moves an SA to a new own SPI key (never needed: SPIs are fixed per SA). */
 
   /** @internal Queues an exchange and starts it if the SA is idle. */
   enqueue(sa: IkeSa, task: Task, now: number): void {

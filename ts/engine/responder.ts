@@ -137,13 +137,11 @@ export function respondRequest(ep: Endpoint, sa: IkeSa, rx: Received, ps: Payloa
   }
   if (!ep.ikeById(sa.id) && exchangeType !== ExchangeType.INFORMATIONAL) return;
   ep.respond(sa, dg, exchangeType, messageId, out, now);
-  if (sa.state.kind === "rekeyed" && sa.children.size === 0 && pendingDestroy.has(sa)) { pendingDestroy.delete(sa); ep.destroy(sa, "rekeyed", true, { quiet: true }); }
   if (doomed.has(sa)) { const reason = doomed.get(sa)!; doomed.delete(sa); ep.destroy(sa, reason.reason, true, { quiet: reason.quiet }); }
 }
 
 /** SAs to remove right after their response is sent (peer deleted them). */
 const doomed = new WeakMap<IkeSa, { reason: string; quiet: boolean }>();
-const pendingDestroy = new WeakSet<IkeSa>();
 
 // ------------------------------------------------------------------ IKE_AUTH
 
@@ -201,7 +199,6 @@ function respondAuth(ep: Endpoint, sa: IkeSa, rx: Received, ps: Payload[], now: 
   } else if (conn.childless === "never") {
     ep.log({ level: "info", event: "childless-ike-sa", sa: saName(sa), peer: addr(dg.remote), reason: "peer requested no Child SA (RFC 6023); allowed by the IKE SA" });
   }
-  if (sa.peerChildless && !sap) { /* RFC 6023 childless IKE SA: fine. */ }
   if (findNotify(ps, NotifyType.INITIAL_CONTACT)) initialContact(ep, sa, now);
   ep.respond(sa, dg, ExchangeType.IKE_AUTH, rx.header.messageId, out, now);
   ep.established(sa, now);
@@ -393,4 +390,3 @@ function respondInformational(ep: Endpoint, sa: IkeSa, ps: Payload[], now: numbe
   return out;
 }
 
-void pendingDestroy;

@@ -236,8 +236,6 @@ export class IkeAuthTask implements Task {
         this.ep.emit({ type: "child-failed", ikeId: sa.id, name: c.config.name, reason, notify: e instanceof EngineError ? e.notify : undefined });
         this.ep.log({ level: "warn", event: "child-failed", sa: saName(sa), peer: addr(sa.remote), reason });
       }
-    } else if (sa.conn.children.length === 0 || sa.conn.childless === "force") {
-      // RFC 6023: an IKE SA without a Child SA.
     }
     for (const cfg of sa.conn.children.slice(this.child ? 1 : 0)) sa.queue.push(new ChildCreateTask(this.ep, cfg));
   }
