@@ -134,7 +134,8 @@ async function record(name) {
   }
 }
 
-const all = names.length ? names : listScenarios();
+// Scenarios marked `live` are rendered by the live interop tests, not recorded.
+const all = names.length ? names : listScenarios().filter((n) => !loadScenario(n).live);
 for (const tool of ["swanctl", "tshark", "tcpdump"]) {
   await run(["sh", "-c", `command -v ${tool}`]).catch(() => { console.error(`${tool} missing: run scripts/install-interop-deps.sh as root`); process.exit(2); });
 }

@@ -34,7 +34,13 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const INTEROP_DIR = dirname(fileURLToPath(import.meta.url));
+// Found from the project root, so that the module also works bundled (the test runner bundles it for Node).
+export const INTEROP_DIR = (() => {
+  for (let d = dirname(fileURLToPath(import.meta.url)); ; d = dirname(d)) {
+    if (existsSync(join(d, "package.json")) && existsSync(join(d, "test", "interop", "scenarios"))) return join(d, "test", "interop");
+    if (dirname(d) === d) throw new Error("lab: cannot find test/interop from " + import.meta.url);
+  }
+})();
 export const SCENARIOS_DIR = join(INTEROP_DIR, "scenarios");
 const TEMPLATES_DIR = join(INTEROP_DIR, "templates");
 const CHARON = "/usr/lib/ipsec/charon";

@@ -43,8 +43,9 @@ export class Proc {
   private readonly child: ChildProcess;
   private waiters: (() => void)[] = [];
 
-  constructor(readonly name: string, cmd: [string, string[]]) {
-    this.child = spawn(cmd[0], cmd[1], { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] });
+  constructor(readonly name: string, cmd: [string, string[]], opts: { stdin?: boolean } = {}) {
+    this.child = spawn(cmd[0], cmd[1], { cwd: projectRoot, stdio: [opts.stdin ? "pipe" : "ignore", "pipe", "pipe"] });
+    this.child.stdin?.on("error", () => { /* the process has gone; its exit says why */ });
     let buf = "";
     this.child.stdout!.setEncoding("utf8");
     this.child.stderr!.setEncoding("utf8");
@@ -65,11 +66,11 @@ export class Proc {
 
   private wake(): void { const w = this.waiters; this.waiters = []; for (const f of w) f(); }
 
-  /** The first log line matching `pred`, waiting up to `ms`. */
-  async waitFor(pred: (l: Line) => boolean, ms = 8000, what = "a matching log line"): Promise<Line> {
+  /** The first log line matching `pred` (at or after line index `from`), waiting up to `ms`. */
+  async waitFor(pred: (l: Line) => boolean, ms = 8000, what = "a matching log line", from = 0): Promise<Line> {
     const deadline = Date.now() + ms;
     for (;;) {
-      const hit = this.lines.find(pred);
+      const hit = this.lines.slice(from).find(pred);
       if (hit) return hit;
       if (this.child.exitCode !== null || Date.now() > deadline) {
         throw new Error(`${this.name}: no ${what} within ${ms} ms (exit ${this.child.exitCode})\n--- stdout\n${this.stdout.slice(-4000)}\n--- stderr\n${this.stderr.slice(-2000)}`);
@@ -77,6 +78,14 @@ export class Proc {
       await new Promise<void>((r) => { const t = setTimeout(r, 100); this.waiters.push(() => { clearTimeout(t); r(); }); });
     }
   }
+
+  /** Writes one line to the process's stdin (started with `stdin: true`). */
+  send(line: string): void { this.child.stdin?.write(line + "\n"); }
+
+  /** Every log line matching `pred` so far. */
+  all(pred: (l: Line) => boolean): Line[] { return this.lines.filter(pred); }
+
+  get running(): boolean { return this.child.exitCode === null && this.child.signalCode === null; }
 
   kill(sig: "SIGTERM" | "SIGINT" | "SIGKILL" = "SIGTERM"): void { if (this.child.exitCode === null) this.child.kill(sig); }
 

