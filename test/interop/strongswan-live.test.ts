@@ -8,12 +8,12 @@
 import assert from "node:assert/strict";
 import { test } from "../lib/harness.ts";
 import type { StatusSnapshot } from "../../ts/io/status.ts";
-import { OURS, OUR_ID, OUR_TS, PSK, SUITES, SUN, SUN_ID, SUN_TS, sleep, until, withLab, writeFile, type Lab, type Line, type Suite, type SwanSa } from "./live.ts";
+import type { Proc } from "../runtimes/procs.ts";
+import { OURS, OUR_ID, OUR_TS, PSK, SUITES, SUN, SUN_ID, SUN_TS, until, withLab, writeFile, type Lab, type Line, type Suite, type SwanSa } from "./live.ts";
 
 const ONLY_NODE = { runtimes: ["node" as const], timeoutMs: 120_000 };
 const STATUS_PORT = 8787;
 
-const hex8 = (v: unknown) => (typeof v === "number" ? (v >>> 0).toString(16).padStart(8, "0") : String(v));
 
 /** Our side's configuration (a gateway or tunnel file): timers short enough to rekey within a case. */
 function ourConfig(kind: "gateway" | "tunnel", s: Suite, dir: string, o: { psk?: string; childRekey?: number; ikeRekey?: number; dpd?: number } = {}): string {
@@ -81,7 +81,7 @@ const count = (p: { lines: Line[] }, pred: (x: Line) => boolean) => p.lines.filt
 
 /** charon logged a DPD it sent (empty INFORMATIONAL request) and our answer. */
 function charonDpdAnswered(log: string): boolean {
-  return /generating INFORMATIONAL request (\d+) \[ \][\s\S]*parsed INFORMATIONAL response \d+ \[ \]/.test(log);
+  return /<live\|(\d+)> generating INFORMATIONAL request (\d+) \[ \][\s\S]*?<live\|\1> parsed INFORMATIONAL response \2 \[ \]/.test(log);
 }
 
 for (const s of SUITES) {
@@ -137,4 +137,172 @@ for (const s of SUITES) {
   }, ONLY_NODE);
 }
 
-export { hex8, sleep };
+for (const s of SUITES) {
+  test(`strongSwan interop: Bun tunnel initiates, ${s.name}: establish, rekeys by both sides, our DPD, reconnect after strongSwan deletes, our delete on SIGTERM`, async () => {
+    await withLab(`bun-tunnel-${s.name}`, { IKE_PROPOSALS: s.ike, ESP_PROPOSALS: s.esp, DPD_DELAY: "0s" }, async (l) => {
+      const tun = l.startOurs("bun", "tunnel", writeFile(l.dir, "tunnel.json", ourConfig("tunnel", s, l.dir, { childRekey: 5, ikeRekey: 9, dpd: 2 })));
+      const up = await tun.waitFor((x) => x.event === "ike-up", 20_000, "ike-up");
+      assert.equal(up.initiator, true);
+      await tun.waitFor((x) => x.event === "child-up", 5000, "child-up");
+      await assertSame(l, () => programStatus(l, "bun", "tunnel"), s);
+
+      // strongSwan rekeys the Child SA, then the IKE SA.
+      let mark = tun.lines.length;
+      await l.swanctl(["--rekey", "--child", "live"]);
+      await tun.waitFor((x) => x.event === "child-rekeyed", 10_000, "child-rekeyed (strongSwan's rekey)", mark);
+      mark = tun.lines.length;
+      await l.swanctl(["--rekey", "--ike", "live"]);
+      await tun.waitFor((x) => x.event === "ike-rekeyed", 10_000, "ike-rekeyed (strongSwan's rekey)", mark);
+      // Our timers rekey both; our liveness check is answered.
+      mark = tun.lines.length;
+      await tun.waitFor((x) => x.event === "child-rekeyed", 12_000, "child-rekeyed (our rekey)", mark);
+      await tun.waitFor((x) => x.event === "ike-rekeyed", 12_000, "ike-rekeyed (our rekey)", mark);
+      await until(() => (count(tun, (x) => x.event === "peer-alive") > 0 ? true : undefined), 10_000, "our liveness check to be answered");
+      await assertSame(l, () => programStatus(l, "bun", "tunnel"), s);
+
+      // strongSwan deletes the IKE SA: the tunnel hears it and brings the tunnel back up.
+      mark = tun.lines.length;
+      await l.swanctl(["--terminate", "--ike", "live"]);
+      const down = await tun.waitFor((x) => x.event === "ike-down", 10_000, "ike-down", mark);
+      assert.equal(down.byPeer, true);
+      await tun.waitFor((x) => x.event === "child-up", 15_000, "child-up after reconnecting", mark);
+      await until(() => (/sun: reconnecting in/.test(tun.stderr) ? true : undefined), 3000, "the tunnel to say it reconnects");
+      await assertSame(l, () => programStatus(l, "bun", "tunnel"), s);
+      assert.equal(count(tun, (x) => x.level === "error"), 0, "no error lines");
+
+      // SIGTERM: we delete the IKE SA and strongSwan is told.
+      tun.kill("SIGTERM");
+      const done = await tun.waitFor((x) => x.event === "shutdown-complete", 8000, "shutdown-complete");
+      assert.equal(done.clean, true, "strongSwan answered our Delete");
+      await until(async () => ((await l.listSas()).length === 0 ? true : undefined), 5000, "swanctl --list-sas to be empty");
+      assert.match(l.charonLog(), /received DELETE for IKE_SA live/);
+    });
+  }, ONLY_NODE);
+}
+
+/** The Node library peer's status snapshot (its `status` command). */
+async function nodeStatus(p: Proc): Promise<StatusSnapshot> {
+  const mark = p.lines.length;
+  p.send(JSON.stringify({ cmd: "status" }));
+  return (await p.waitFor((x) => x.event === "status", 5000, "status", mark)).snapshot as StatusSnapshot;
+}
+
+/** Sends a command to the Node library peer and waits for the log line `event` it leads to. */
+async function nodeDo(p: Proc, cmd: object, event: string, ms = 10_000): Promise<Line> {
+  const mark = p.lines.length;
+  p.send(JSON.stringify(cmd));
+  const done = await p.waitFor((x) => x.event === "command-done" || x.event === "command-failed", 5000, "command result", mark);
+  assert.equal(done.event, "command-done", `${JSON.stringify(cmd)}: ${done.reason}`);
+  return p.waitFor((x) => x.event === event, ms, `${event} after ${JSON.stringify(cmd)}`, mark);
+}
+
+function nodePeerConfig(l: Lab, s: Suite, o: { initiator: boolean }): string {
+  return writeFile(l.dir, "node-peer.json", JSON.stringify({
+    listen: OURS, port: 500, nattPort: 4500, keyLogDir: l.dir,
+    endpoint: {
+      keyLog: true,
+      connections: [{
+        name: "sun", local: { id: OUR_ID, address: OURS }, remote: { id: SUN_ID, ...(o.initiator ? { address: SUN } : {}) }, psk: PSK,
+        ike: { proposals: s.ike, rekeyTime: 0, dpdDelay: 0 },
+        children: [{ name: "live", esp: s.esp, localTs: [OUR_TS], remoteTs: [SUN_TS], rekeyTime: 0 }],
+      }],
+    },
+  }));
+}
+
+/** Rekeys and liveness checks started by us (commands) and by strongSwan (swanctl, its DPD). */
+async function exchangesBothWays(l: Lab, p: Proc, s: Suite): Promise<void> {
+  await nodeDo(p, { cmd: "rekeyChild" }, "child-rekeyed");
+  await nodeDo(p, { cmd: "rekeyIke" }, "ike-rekeyed");
+  await nodeDo(p, { cmd: "checkLiveness" }, "peer-alive");
+  await assertSame(l, () => nodeStatus(p), s);
+  let mark = p.lines.length;
+  await l.swanctl(["--rekey", "--child", "live"]);
+  await p.waitFor((x) => x.event === "child-rekeyed", 10_000, "child-rekeyed (strongSwan's rekey)", mark);
+  mark = p.lines.length;
+  await l.swanctl(["--rekey", "--ike", "live"]);
+  await p.waitFor((x) => x.event === "ike-rekeyed", 10_000, "ike-rekeyed (strongSwan's rekey)", mark);
+  // charon checks liveness after 2 s of silence (dpd_delay); we answer its empty INFORMATIONAL.
+  await until(() => (charonDpdAnswered(l.charonLog()) ? true : undefined), 10_000, "charon's DPD to be answered");
+  await assertSame(l, () => nodeStatus(p), s);
+}
+
+for (const s of SUITES) {
+  test(`strongSwan interop: Node library initiates, ${s.name}: establish, rekeys and DPD both ways, we delete the Child SA, create another, delete the IKE SA`, async () => {
+    await withLab(`node-initiator-${s.name}`, { IKE_PROPOSALS: s.ike, ESP_PROPOSALS: s.esp, DPD_DELAY: "2s" }, async (l) => {
+      const p = l.startOurs("node", "node-peer", nodePeerConfig(l, s, { initiator: true }));
+      await p.waitFor((x) => x.event === "listening", 10_000, "listening");
+      await nodeDo(p, { cmd: "initiate", conn: "sun" }, "child-up", 15_000);
+      await assertSame(l, () => nodeStatus(p), s);
+      await exchangesBothWays(l, p, s);
+
+      // We delete the Child SA: strongSwan keeps the IKE SA without it; then a new Child SA (CREATE_CHILD_SA).
+      const cd = await nodeDo(p, { cmd: "deleteChild" }, "child-down");
+      assert.equal(cd.byPeer, false);
+      await until(async () => {
+        const sas = await l.listSas();
+        return sas.length === 1 && sas[0].children.every((c) => c.state !== "INSTALLED") ? true : undefined;
+      }, 5000, "strongSwan to drop the Child SA and keep the IKE SA");
+      await nodeDo(p, { cmd: "createChild", child: "live" }, "child-up");
+      await assertSame(l, () => nodeStatus(p), s);
+
+      // We delete the IKE SA: nothing is left on either side.
+      const down = await nodeDo(p, { cmd: "deleteIke" }, "ike-down");
+      assert.equal(down.byPeer, false);
+      await until(async () => ((await l.listSas()).length === 0 ? true : undefined), 5000, "swanctl --list-sas to be empty");
+      assert.equal((await nodeStatus(p)).ikeSas.length, 0);
+      assert.equal(count(p, (x) => x.level === "error"), 0, "no error lines");
+    });
+  }, ONLY_NODE);
+
+  test(`strongSwan interop: Node library responds, ${s.name}: establish, rekeys and DPD both ways, strongSwan deletes the Child SA, we delete the IKE SA`, async () => {
+    await withLab(`node-responder-${s.name}`, { IKE_PROPOSALS: s.ike, ESP_PROPOSALS: s.esp, DPD_DELAY: "2s" }, async (l) => {
+      const p = l.startOurs("node", "node-peer", nodePeerConfig(l, s, { initiator: false }));
+      await p.waitFor((x) => x.event === "listening", 10_000, "listening");
+      const init = await l.swanctl(["--initiate", "--child", "live", "--timeout", "20"], { check: false });
+      assert.equal(init.code, 0, `swanctl --initiate: ${init.stdout}\n${init.stderr}`);
+      await p.waitFor((x) => x.event === "child-up", 5000, "child-up");
+      await assertSame(l, () => nodeStatus(p), s);
+      await exchangesBothWays(l, p, s);
+
+      const mark = p.lines.length;
+      await l.swanctl(["--terminate", "--child", "live"]);
+      const cd = await p.waitFor((x) => x.event === "child-down", 10_000, "child-down", mark);
+      assert.equal(cd.byPeer, true);
+      assert.equal((await nodeStatus(p)).ikeSas[0]?.children.length, 0, "the IKE SA stays, without Child SAs");
+      const down = await nodeDo(p, { cmd: "deleteIke" }, "ike-down");
+      assert.equal(down.byPeer, false);
+      await until(async () => ((await l.listSas()).length === 0 ? true : undefined), 5000, "swanctl --list-sas to be empty");
+      assert.equal(count(p, (x) => x.level === "error"), 0, "no error lines");
+    });
+  }, ONLY_NODE);
+}
+
+test("strongSwan interop: a wrong PSK fails cleanly both ways (Bun tunnel to strongSwan, strongSwan to the Deno gateway)", async () => {
+  const s = SUITES[0];
+  // Our tunnel has the wrong key: strongSwan refuses our AUTH, we say so and keep nothing.
+  await withLab("wrong-psk-bun-tunnel", { IKE_PROPOSALS: s.ike, ESP_PROPOSALS: s.esp, DPD_DELAY: "0s" }, async (l) => {
+    const tun = l.startOurs("bun", "tunnel", writeFile(l.dir, "tunnel.json", ourConfig("tunnel", s, l.dir, { psk: "not the key" })));
+    const failed = await tun.waitFor((x) => x.event === "auth-failed", 20_000, "auth-failed");
+    assert.equal(failed.rejectedBy, "peer");
+    await tun.waitFor((x) => x.event === "keeper-retry-scheduled", 5000, "a reconnect scheduled with backoff");
+    await until(() => (/sun: authentication failed: .*rejected our authentication.*pre-shared key/.test(tun.stderr) ? true : undefined), 3000, "the tunnel to explain the failure on stderr");
+    assert.equal(count(tun, (x) => x.event === "ike-up"), 0);
+    assert.equal((await programStatus(l, "bun", "tunnel")).ikeSas.length, 0);
+    assert.deepEqual(await l.listSas(), []);
+    assert.match(l.charonLog(), /MAC mismatched|verification of AUTH failed|authentication of .* failed/i);
+  });
+  // strongSwan has the wrong key: we refuse its AUTH with AUTHENTICATION_FAILED and keep nothing.
+  await withLab("wrong-psk-deno-gateway", { IKE_PROPOSALS: s.ike, ESP_PROPOSALS: s.esp, DPD_DELAY: "0s", PSK: "not the key" }, async (l) => {
+    const gw = l.startOurs("deno", "gateway", writeFile(l.dir, "gateway.json", ourConfig("gateway", s, l.dir)));
+    await gw.waitFor((x) => x.event === "listening", 15_000, "listening");
+    const init = await l.swanctl(["--initiate", "--child", "live", "--timeout", "20"], { check: false });
+    assert.notEqual(init.code, 0, "swanctl --initiate must fail");
+    const failed = await gw.waitFor((x) => x.event === "auth-failed", 5000, "auth-failed");
+    assert.equal(failed.rejectedBy, "us");
+    assert.match(l.charonLog(), /received AUTHENTICATION_FAILED notify error/);
+    assert.equal((await programStatus(l, "deno", "gateway")).ikeSas.length, 0);
+    assert.equal((await programStatus(l, "deno", "gateway")).halfOpen, 0);
+    assert.deepEqual(await l.listSas(), []);
+  });
+}, { ...ONLY_NODE, timeoutMs: 90_000 });
