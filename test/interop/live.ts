@@ -14,6 +14,8 @@ import { createLab, ADDRESSES } from "./lab.mjs";
 
 export const OURS = ADDRESSES.addrA as string;
 export const SUN = ADDRESSES.addrB as string;
+export const OURS6 = ADDRESSES.addr6A as string;
+export const SUN6 = ADDRESSES.addr6B as string;
 export const OUR_ID = "skeyseed.example";
 export const SUN_ID = "sun.example";
 export const PSK = "skeyseed-live-interop-psk";

@@ -8,8 +8,9 @@
 import assert from "node:assert/strict";
 import { test } from "../lib/harness.ts";
 import type { StatusSnapshot } from "../../ts/io/status.ts";
+import { readFileSync } from "node:fs";
 import type { Proc } from "../runtimes/procs.ts";
-import { OURS, OUR_ID, OUR_TS, PSK, SUITES, SUN, SUN_ID, SUN_TS, until, withLab, writeFile, type Lab, type Line, type Suite, type SwanSa } from "./live.ts";
+import { OURS, OURS6, SUN6, OUR_ID, OUR_TS, PSK, SUITES, SUN, SUN_ID, SUN_TS, until, withLab, writeFile, type Lab, type Line, type Suite, type SwanSa } from "./live.ts";
 
 const ONLY_NODE = { runtimes: ["node" as const], timeoutMs: 120_000 };
 const STATUS_PORT = 8787;
@@ -277,6 +278,30 @@ for (const s of SUITES) {
     });
   }, ONLY_NODE);
 }
+
+test("strongSwan interop: Node library over IPv6 (fd00:5eed::1 to fd00:5eed::2): establish, Child SA rekey, delete", async () => {
+  const s = SUITES[2];
+  await withLab("node-ipv6", { IKE_PROPOSALS: s.ike, ESP_PROPOSALS: s.esp, DPD_DELAY: "0s", LOCAL_ADDR: SUN6, REMOTE_ADDR: OURS6 }, async (l) => {
+    const cfg = JSON.parse(readFileSync(nodePeerConfig(l, s, { initiator: true }), "utf8"));
+    cfg.listen = OURS6;
+    cfg.endpoint.connections[0].local.address = OURS6;
+    cfg.endpoint.connections[0].remote.address = SUN6;
+    const p = l.startOurs("node", "node-peer", writeFile(l.dir, "node-peer6.json", JSON.stringify(cfg)));
+    await p.waitFor((x) => x.event === "listening", 10_000, "listening");
+    const up = await nodeDo(p, { cmd: "initiate", conn: "sun" }, "ike-up", 15_000);
+    assert.equal(up.peer, `[${SUN6}]:4500`);
+    await p.waitFor((x) => x.event === "child-up", 5000, "child-up");
+    const sas = await l.listSas();
+    assert.equal(sas.length, 1);
+    assert.match(sas[0].text, new RegExp(`remote '${OUR_ID}' @ ${OURS6}\\[4500\\]`));
+    const snap = await nodeStatus(p);
+    assert.equal(snap.ikeSas[0].spiI, sas[0].spiI);
+    assert.equal(sas[0].children.find((c) => c.state === "INSTALLED")?.spiOut, snap.ikeSas[0].children[0].spiIn);
+    await nodeDo(p, { cmd: "rekeyChild" }, "child-rekeyed");
+    await nodeDo(p, { cmd: "deleteIke" }, "ike-down");
+    await until(async () => ((await l.listSas()).length === 0 ? true : undefined), 5000, "swanctl --list-sas to be empty");
+  });
+}, ONLY_NODE);
 
 test("strongSwan interop: a wrong PSK fails cleanly both ways (Bun tunnel to strongSwan, strongSwan to the Deno gateway)", async () => {
   const s = SUITES[0];
