@@ -17,7 +17,7 @@ const STATUS_PORT = 8787;
 
 
 /** Our side's configuration (a gateway or tunnel file): timers short enough to rekey within a case. */
-function ourConfig(kind: "gateway" | "tunnel", s: Suite, dir: string, o: { psk?: string; childRekey?: number; ikeRekey?: number; dpd?: number } = {}): string {
+function ourConfig(kind: "gateway" | "tunnel", s: Suite, dir: string, o: { psk?: string; childRekey?: number; ikeRekey?: number; dpd?: number; start?: boolean } = {}): string {
   return JSON.stringify({
     [kind]: {
       listen: [OURS], port: 500, nattPort: 4500, logLevel: "debug", provider: "wasm", keyLogDir: dir,
@@ -25,8 +25,8 @@ function ourConfig(kind: "gateway" | "tunnel", s: Suite, dir: string, o: { psk?:
       ...(kind === "tunnel" ? { reconnect: { initial: 1, max: 2, jitter: 0 } } : {}),
     },
     connections: [{
-      name: "sun", local: { id: OUR_ID, address: OURS }, remote: { id: SUN_ID, ...(kind === "tunnel" ? { address: SUN } : {}) },
-      psk: o.psk ?? PSK,
+      name: "sun", local: { id: OUR_ID, address: OURS }, remote: { id: SUN_ID, ...(kind === "tunnel" || o.start ? { address: SUN } : {}) },
+      psk: o.psk ?? PSK, ...(o.start ? { start: true } : {}),
       ike: { proposals: s.ike, rekeyTime: o.ikeRekey ?? 0, jitter: 0, dpdDelay: o.dpd ?? 0 },
       children: [{ name: "live", esp: s.esp, localTs: [OUR_TS], remoteTs: [SUN_TS], rekeyTime: o.childRekey ?? 0, jitter: 0 }],
     }],
@@ -180,6 +180,27 @@ for (const s of SUITES) {
     });
   }, ONLY_NODE);
 }
+
+test("strongSwan interop: Deno gateway initiates a site-to-site connection (start: true), aes128-sha256-x25519: establish, strongSwan rekeys, SIGTERM deletes", async () => {
+  const s = SUITES[2];
+  await withLab("deno-gateway-initiates", { IKE_PROPOSALS: s.ike, ESP_PROPOSALS: s.esp, DPD_DELAY: "0s" }, async (l) => {
+    const gw = l.startOurs("deno", "gateway", writeFile(l.dir, "gateway.json", ourConfig("gateway", s, l.dir, { start: true })));
+    const up = await gw.waitFor((x) => x.event === "ike-up", 20_000, "ike-up");
+    assert.equal(up.initiator, true);
+    await gw.waitFor((x) => x.event === "child-up", 5000, "child-up");
+    await assertSame(l, () => programStatus(l, "deno", "gateway"), s);
+    const mark = gw.lines.length;
+    await l.swanctl(["--rekey", "--child", "live"]);
+    await gw.waitFor((x) => x.event === "child-rekeyed", 10_000, "child-rekeyed", mark);
+    await l.swanctl(["--rekey", "--ike", "live"]);
+    await gw.waitFor((x) => x.event === "ike-rekeyed", 10_000, "ike-rekeyed", mark);
+    await assertSame(l, () => programStatus(l, "deno", "gateway"), s);
+    gw.kill("SIGTERM");
+    const done = await gw.waitFor((x) => x.event === "shutdown-complete", 8000, "shutdown-complete");
+    assert.equal(done.clean, true);
+    await until(async () => ((await l.listSas()).length === 0 ? true : undefined), 5000, "swanctl --list-sas to be empty");
+  });
+}, ONLY_NODE);
 
 /** The Node library peer's status snapshot (its `status` command). */
 async function nodeStatus(p: Proc): Promise<StatusSnapshot> {
