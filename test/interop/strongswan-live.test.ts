@@ -85,6 +85,30 @@ function charonDpdAnswered(log: string): boolean {
   return /<live\|(\d+)> generating INFORMATIONAL request (\d+) \[ \][\s\S]*?<live\|\1> parsed INFORMATIONAL response \2 \[ \]/.test(log);
 }
 
+/**
+ * For the programs (timers, no commands): strongSwan rekeys the Child SA and then the IKE SA; then our
+ * soft lifetimes (Child SA 5 s, IKE SA 9 s) rekey both from our side; and our liveness check (after
+ * 2 s without a message from strongSwan, an empty INFORMATIONAL, §1.4) is answered. charon's own DPD
+ * is checked in the Node cases: whichever side checks first keeps the other from seeing an idle peer.
+ */
+async function rekeysAndLiveness(l: Lab, p: Proc, status: () => Promise<StatusSnapshot>, s: Suite): Promise<void> {
+  let mark = p.lines.length;
+  await l.swanctl(["--rekey", "--child", "live"]);
+  await p.waitFor((x) => x.event === "child-rekeyed", 10_000, "child-rekeyed (strongSwan's rekey)", mark);
+  mark = p.lines.length;
+  await l.swanctl(["--rekey", "--ike", "live"]);
+  await p.waitFor((x) => x.event === "ike-rekeyed", 10_000, "ike-rekeyed (strongSwan's rekey)", mark);
+  await assertSame(l, status, s);
+  // strongSwan starts no more rekeys (rekey_time = 0): what follows is ours.
+  mark = p.lines.length;
+  await p.waitFor((x) => x.event === "child-rekeyed", 12_000, "child-rekeyed (our rekey)", mark);
+  await p.waitFor((x) => x.event === "ike-rekeyed", 12_000, "ike-rekeyed (our rekey)", mark);
+  assert.match(l.charonLog(), /parsed CREATE_CHILD_SA request \d+ \[/, "charon saw our CREATE_CHILD_SA requests");
+  await until(() => (count(p, (x) => x.event === "peer-alive") > 0 ? true : undefined), 10_000, "our liveness check to be answered");
+  assert.match(l.charonLog(), /parsed INFORMATIONAL request \d+ \[ \][\s\S]*generating INFORMATIONAL response \d+ \[ \]/);
+  await assertSame(l, status, s);
+}
+
 for (const s of SUITES) {
   test(`strongSwan interop: Deno gateway responds, ${s.name}: establish, rekeys by both sides, our DPD, strongSwan deletes`, async () => {
     await withLab(`deno-gateway-${s.name}`, { IKE_PROPOSALS: s.ike, ESP_PROPOSALS: s.esp, REMOTE_ID: OUR_ID, LOCAL_ID: SUN_ID, DPD_DELAY: "0s" }, async (l) => {
@@ -99,30 +123,11 @@ for (const s of SUITES) {
       await gw.waitFor((x) => x.event === "child-up", 5000, "child-up");
       await assertSame(l, () => programStatus(l, "deno", "gateway"), s);
 
-      // strongSwan rekeys the Child SA, then the IKE SA.
-      let mark = gw.lines.length;
-      await l.swanctl(["--rekey", "--child", "live"]);
-      await gw.waitFor((x) => x.event === "child-rekeyed", 10_000, "child-rekeyed (strongSwan's rekey)", mark);
-      mark = gw.lines.length;
-      await l.swanctl(["--rekey", "--ike", "live"]);
-      await gw.waitFor((x) => x.event === "ike-rekeyed", 10_000, "ike-rekeyed (strongSwan's rekey)", mark);
-      await assertSame(l, () => programStatus(l, "deno", "gateway"), s);
-
-      // Our timers: the Child SA rekeys 5 s and the IKE SA 9 s after they came up (soft lifetimes).
-      mark = gw.lines.length;
-      await gw.waitFor((x) => x.event === "child-rekeyed", 12_000, "child-rekeyed (our rekey)", mark);
-      await gw.waitFor((x) => x.event === "ike-rekeyed", 12_000, "ike-rekeyed (our rekey)", mark);
-      assert.ok(l.charonLog().includes("received CREATE_CHILD_SA") || /parsed CREATE_CHILD_SA request/.test(l.charonLog()), "charon saw our CREATE_CHILD_SA requests");
-      // Liveness: after 2 s without a message from strongSwan we send an empty INFORMATIONAL (§1.4),
-      // and strongSwan answers it. (charon's own DPD is checked in the Node cases: whichever side checks
-      // first keeps the other from ever seeing an idle peer.)
-      await until(() => (count(gw, (x) => x.event === "peer-alive") > 0 ? true : undefined), 10_000, "our liveness check to be answered");
-      assert.match(l.charonLog(), /parsed INFORMATIONAL request \d+ \[ \][\s\S]*generating INFORMATIONAL response \d+ \[ \]/);
-      await assertSame(l, () => programStatus(l, "deno", "gateway"), s);
+      await rekeysAndLiveness(l, gw, () => programStatus(l, "deno", "gateway"), s);
       assert.equal(count(gw, (x) => x.level === "error"), 0, "no error lines");
 
       // strongSwan deletes the Child SA, then the IKE SA; we are left with nothing.
-      mark = gw.lines.length;
+      const mark = gw.lines.length;
       await l.swanctl(["--terminate", "--child", "live"]);
       const cd = await gw.waitFor((x) => x.event === "child-down", 10_000, "child-down", mark);
       assert.equal(cd.byPeer, true);
@@ -147,22 +152,10 @@ for (const s of SUITES) {
       await tun.waitFor((x) => x.event === "child-up", 5000, "child-up");
       await assertSame(l, () => programStatus(l, "bun", "tunnel"), s);
 
-      // strongSwan rekeys the Child SA, then the IKE SA.
-      let mark = tun.lines.length;
-      await l.swanctl(["--rekey", "--child", "live"]);
-      await tun.waitFor((x) => x.event === "child-rekeyed", 10_000, "child-rekeyed (strongSwan's rekey)", mark);
-      mark = tun.lines.length;
-      await l.swanctl(["--rekey", "--ike", "live"]);
-      await tun.waitFor((x) => x.event === "ike-rekeyed", 10_000, "ike-rekeyed (strongSwan's rekey)", mark);
-      // Our timers rekey both; our liveness check is answered.
-      mark = tun.lines.length;
-      await tun.waitFor((x) => x.event === "child-rekeyed", 12_000, "child-rekeyed (our rekey)", mark);
-      await tun.waitFor((x) => x.event === "ike-rekeyed", 12_000, "ike-rekeyed (our rekey)", mark);
-      await until(() => (count(tun, (x) => x.event === "peer-alive") > 0 ? true : undefined), 10_000, "our liveness check to be answered");
-      await assertSame(l, () => programStatus(l, "bun", "tunnel"), s);
+      await rekeysAndLiveness(l, tun, () => programStatus(l, "bun", "tunnel"), s);
 
       // strongSwan deletes the IKE SA: the tunnel hears it and brings the tunnel back up.
-      mark = tun.lines.length;
+      const mark = tun.lines.length;
       await l.swanctl(["--terminate", "--ike", "live"]);
       const down = await tun.waitFor((x) => x.event === "ike-down", 10_000, "ike-down", mark);
       assert.equal(down.byPeer, true);
