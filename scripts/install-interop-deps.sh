@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the strongSwan interop lab (test/interop/lab.mjs) needs on Debian 12:
-# two charon daemons in network namespaces, swanctl, pki, and tcpdump/tshark for captures.
+# two charon daemons in network namespaces, swanctl, pki, tcpdump/tshark for captures, and ping for
+# the TUN adapter tests.
 # Idempotent: does nothing when every package is already installed. Run as root.
 set -euo pipefail
 
 # libstrongswan-standard-plugins: the openssl (ECP, X25519) and gcm plugins; Debian ships them apart from charon.
-PACKAGES=(strongswan-swanctl strongswan-charon libcharon-extra-plugins libstrongswan-standard-plugins strongswan-pki tshark iproute2 tcpdump)
+PACKAGES=(strongswan-swanctl strongswan-charon libcharon-extra-plugins libstrongswan-standard-plugins strongswan-pki tshark iproute2 tcpdump iputils-ping)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
