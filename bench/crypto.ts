@@ -12,6 +12,8 @@ import { measure, runtime } from "./lib.ts";
 
 const quick = (globalThis as any).__BENCH_ARGS__?.quick ?? false;
 const only = ((globalThis as any).__BENCH_ARGS__?.only ?? "") as string;
+// --core (npm run bench -- --quick): one size (1400 B), SHA-256/HMAC-SHA256, AES-128, MODP-2048 and two ECDH groups.
+const core = !!(globalThis as any).__BENCH_ARGS__?.core;
 const roundMs = quick ? 40 : 120, rounds = quick ? 3 : 5, warmMs = quick ? 20 : 60;
 
 const random = seededRandom(42);
@@ -28,19 +30,19 @@ function emit(op: string, bytes: number, impl: string, fn: () => void) {
   console.log("@@BENCH " + JSON.stringify({ runtime, op, bytes, impl, opsPerSec: +m.opsPerSec.toPrecision(5), min: +m.min.toPrecision(5), max: +m.max.toPrecision(5) }));
 }
 
-const SIZES = [64, 1400, 16384];
+const SIZES = core ? [1400] : [64, 1400, 16384];
 for (const bytes of SIZES) {
   const data = rnd(bytes);
-  for (const alg of ["sha1", "sha256", "sha384", "sha512"] as const)
+  for (const alg of core ? ["sha256"] as const : ["sha1", "sha256", "sha384", "sha512"] as const)
     for (const [impl, p] of Object.entries(providers)) emit(alg, bytes, impl, () => { p.hash(alg, data); });
-  for (const [alg, id] of [["sha1", 2], ["sha256", 5], ["sha384", 6], ["sha512", 7]] as const)
+  for (const [alg, id] of core ? [["sha256", 5]] as const : [["sha1", 2], ["sha256", 5], ["sha384", 6], ["sha512", 7]] as const)
     for (const [impl, p] of Object.entries(providers)) {
       const prf = p.prf(id);
       const k = prf.withKey(rnd(prf.keyLen));
       const out = new Uint8Array(prf.outLen);
       emit(`hmac-${alg}`, bytes, impl, () => { k.computeInto(data, out); });
     }
-  for (const keyBits of [128, 256]) {
+  for (const keyBits of core ? [128] : [128, 256]) {
     for (const [impl, p] of Object.entries(providers)) {
       const cbc = p.encr(12, keyBits);
       if (cbc.aead) throw new Error("cbc is not aead");
@@ -75,11 +77,12 @@ for (const bytes of SIZES) {
 
 // modexp: every MODP group, 256-bit and full-size exponents. native = OpenSSL through node:crypto's
 // DiffieHellman (setPrivateKey + computeSecret is one modexp); js = BigInt square-and-multiply.
-for (const g of Object.values(MODP_GROUPS)) {
+for (const g of Object.values(MODP_GROUPS).filter((g) => !core || g.bits === 2048)) {
   const plen = g.prime.length;
   const base = rnd(plen); base[0] &= 0x7f; base[0] |= 0x01;
   for (const ebits of [256, g.bits]) {
     if (quick && g.bits > 4096 && ebits === g.bits) continue;
+    if (core && ebits === g.bits) continue;
     const exp = rnd(ebits / 8); exp[0] |= 0x80;
     const op = `modexp-modp${g.bits}-e${ebits === g.bits ? "full" : ebits}`;
     emit(op, plen, "wasm", () => { providers.wasm.modexp(base, exp, g.prime); });
@@ -91,7 +94,7 @@ for (const g of Object.values(MODP_GROUPS)) {
 }
 
 // ECDH: keypair + shared secret per op, every ECP and Curve group.
-for (const [name, id] of [["ecp256", 19], ["ecp384", 20], ["ecp521", 21], ["x25519", 31], ["x448", 32]] as const) {
+for (const [name, id] of (core ? [["ecp256", 19], ["x25519", 31]] as const : [["ecp256", 19], ["ecp384", 20], ["ecp521", 21], ["x25519", 31], ["x448", 32]] as const)) {
   for (const [impl, p] of Object.entries(providers)) {
     const grp = p.ke(id);
     const peer = grp.generate().publicValue;

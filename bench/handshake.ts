@@ -2,9 +2,8 @@
 // one runtime, for two proposals and the wasm and native providers. Also the responder's memory per
 // established IKE SA with one Child SA, and what a vanished half-open peer costs after the timeout.
 // Prints `@@BENCH {...}` lines; bench/run.mjs runs it on each runtime and writes bench/out/handshake.json.
-import { Endpoint } from "../ts/engine/endpoint.ts";
-import { resolveConfig } from "../ts/engine/config.ts";
-import type { Datagram, Output } from "../ts/engine/types.ts";
+import type { Endpoint } from "../ts/engine/endpoint.ts";
+import { gc, handshake, heapUsed, pair } from "./pair.ts";
 import { createWasmProvider } from "../ts/crypto/wasm/provider.ts";
 import { createNativeProvider } from "../ts/crypto/native/provider.ts";
 import { seededRandom } from "../ts/crypto/random.ts";
@@ -13,34 +12,6 @@ import { runtime } from "./lib.ts";
 
 const args = (globalThis as any).__BENCH_ARGS__ ?? {};
 const quick = !!args.quick;
-
-function pair(proposal: string, esp: string, provider: CryptoProvider) {
-  const conn = (name: string, local: string, remote: string, initiator: boolean) => ({
-    name, local: { id: `${name}.example`, address: local }, remote: initiator ? { id: "%any", address: remote } : { id: "%any" }, psk: "bench psk",
-    ike: { proposals: proposal, rekeyTime: 0, dpdDelay: 0 }, children: [{ name: "net", esp, localTs: ["10.0.0.0/8"], remoteTs: ["10.0.0.0/8"], rekeyTime: 0 }],
-    // Every handshake comes from the same identity: without this, INITIAL_CONTACT would replace the previous SA.
-    initialContact: false,
-  });
-  const a = new Endpoint({ config: resolveConfig({ connections: [conn("a", "198.18.0.1", "198.18.0.2", true)], cookieThreshold: 1e9 }), crypto: provider, now: 0 });
-  const b = new Endpoint({ config: resolveConfig({ connections: [conn("b", "198.18.0.2", "198.18.0.1", false)], cookieThreshold: 1e9, halfOpenTimeout: 30 }), crypto: provider, now: 0 });
-  return { a, b };
-}
-
-/** Runs one handshake to completion by passing datagrams between a and b; returns whether a child came up. */
-function handshake(a: Endpoint, b: Endpoint, now: number): boolean {
-  let q: { to: Endpoint; dg: Datagram }[] = [];
-  let up = 0;
-  const feed = (from: Endpoint, out: Output) => {
-    for (const e of out.events) if (e.type === "child-up") up++;
-    for (const dg of out.datagrams) q.push({ to: from === a ? b : a, dg: { local: dg.remote, remote: dg.local, data: dg.data } });
-  };
-  feed(a, a.initiate(a.config.connections[0].name, now));
-  for (let guard = 0; q.length && guard < 20; guard++) {
-    const cur = q; q = [];
-    for (const m of cur) feed(m.to, m.to.receive(m.dg, now));
-  }
-  return up === 2;
-}
 
 function emit(row: object) { console.log("@@BENCH " + JSON.stringify({ runtime, ...row })); }
 
@@ -73,15 +44,8 @@ for (const [ike, esp] of PROPOSALS) {
 }
 
 // Memory per established IKE SA + Child SA in the responder (heap delta over N handshakes, after GC).
-declare const Bun: { gc(force: boolean): void } | undefined;
-function gc(): boolean {
-  const g = (globalThis as any).gc;
-  if (typeof g === "function") { g(); g(); return true; }
-  if (typeof Bun !== "undefined") { Bun.gc(true); Bun.gc(true); return true; }
-  return false;
-}
-function heapUsed(): number { return (globalThis as any).process?.memoryUsage?.().heapUsed ?? 0; }
-{
+// Not with --core (npm run bench -- --quick): bench/scale.ts measures it there.
+if (!args.core) {
   const N = quick ? 1000 : 5000;
   const provider = providers.native();
   const p: { a?: Endpoint; b: Endpoint } = pair("aes128gcm16-prfsha256-x25519", "aes128gcm16", provider);

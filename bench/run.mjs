@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Runs a benchmark on Node, Deno and Bun in one run and writes bench/out/<name>.json (+ .md, .svg).
-//   node bench/run.mjs crypto [--quick] [--runtimes node,deno,bun] [--only TEXT]
+//   node bench/run.mjs <crypto|handshake|esp|scale> [--quick] [--core] [--runtimes node,deno,bun] [--only TEXT]
+// (--core: a smaller set of kernels / ESP suites, used by `npm run bench -- --quick`; see bench/all.mjs.)
 import { spawn, execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { renderCrypto } from "./report-crypto.mjs";
 import { renderHandshake } from "./report-handshake.mjs";
+import { renderEsp, renderScale } from "./report-all.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -17,6 +19,8 @@ const runtimes = (opt("--runtimes") ?? "node,deno,bun").split(",");
 const benches = {
   crypto: { entry: "bench/crypto.ts", render: renderCrypto },
   handshake: { entry: "bench/handshake.ts", render: renderHandshake },
+  esp: { entry: "bench/esp.ts", render: renderEsp },
+  scale: { entry: "bench/scale.ts", render: renderScale },
 };
 if (!benches[name]) {
   console.error(`usage: node bench/run.mjs <${Object.keys(benches).join("|")}> [--quick] [--runtimes node,deno,bun] [--only TEXT]`);
@@ -28,7 +32,7 @@ mkdirSync(outDir, { recursive: true });
 mkdirSync(join(root, ".build"), { recursive: true });
 
 // A small wrapper sets the arguments as a global so the bench file itself stays runtime-neutral.
-const benchArgs = JSON.stringify({ quick, only: opt("--only") ?? "" });
+const benchArgs = JSON.stringify({ quick, core: args.includes("--core"), only: opt("--only") ?? "" });
 const wrapper = join(root, ".build", `bench-${name}.entry.ts`);
 writeFileSync(wrapper, `(globalThis as any).__BENCH_ARGS__ = ${benchArgs};\nawait import(${JSON.stringify(join(root, benches[name].entry))});\n`);
 
