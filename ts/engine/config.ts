@@ -2,7 +2,9 @@
 // ConfigError whose message names the field ("connections[0].ike.proposals: unknown algorithm keyword
 // \"aes999\""). Times in the input are seconds (as in swanctl.conf); the engine works in milliseconds.
 import { z } from "zod";
-import { parseIdentity, type Identity } from "../config/identity.ts";
+import { ID_TYPE, IdentitySyntaxError, parseIdentity, type Identity } from "../config/identity.ts";
+import type { SigPrivateKey } from "../crypto/sig.ts";
+import { checkKeyMatchesCertificate, checkLocalCredential, dnFromText, KEY_USAGE, parseCertificates, parseCrl, parsePrivateKey, type Certificate, type Crl } from "../pki/index.ts";
 import { parseProposals, type ProposalSpec } from "../config/proposals.ts";
 import { parseSelector, type TrafficSelector } from "./selectors.ts";
 
@@ -40,6 +42,18 @@ const ConnectionInput = z.object({
     id: z.string().min(1),
     /** Our address for this connection (used by initiators; optional for responders). */
     address: z.string().optional(),
+    /** How we authenticate: "psk" or "pubkey" (a certificate); default pubkey when `cert` is given, else psk. */
+    auth: z.enum(["psk", "pubkey"]).optional(),
+    /** Our certificate as PEM text: the leaf first, then the intermediates we send with it. */
+    cert: z.string().min(1).optional(),
+    /** Our private key as PEM text (PKCS#8, PKCS#1 RSA or SEC1 EC; unencrypted). */
+    key: z.string().min(1).optional(),
+    /** "rfc7427": Digital Signature (method 14) when the peer announced SIGNATURE_HASH_ALGORITHMS, else the classic method; "classic": always 1 (RSA) or 9/10/11 (ECDSA). */
+    signature: z.enum(["rfc7427", "classic"]).default("rfc7427"),
+    /** RSA keys under method 14: PKCS#1 v1.5 or RSASSA-PSS. */
+    rsaPadding: z.enum(["pkcs1", "pss"]).default("pkcs1"),
+    /** Send our certificate chain always (RFC 7296 §3.6), only when the peer sent a CERTREQ, or never. */
+    sendCert: z.enum(["always", "ifasked", "never"]).default("always"),
   }).strict(),
   remote: z.object({
     id: z.string().min(1).default("%any"),
@@ -47,9 +61,17 @@ const ConnectionInput = z.object({
     port: z.number().int().min(1).max(65535).default(500),
     /** The peer's NAT-T port (RFC 3948), used after NAT detection. */
     nattPort: z.number().int().min(1).max(65535).default(4500),
+    /** How the peer authenticates: "psk" or "pubkey"; default pubkey when `cacerts` is given, else psk when `psk` is. */
+    auth: z.enum(["psk", "pubkey"]).optional(),
+    /** Trust anchors for the peer's certificate: PEM text (one or more CERTIFICATE blocks), or a list of them. */
+    cacerts: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    /** CRLs (PEM or DER as base64 PEM text) consulted when validating the peer's chain. */
+    crls: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+    /** Ask the peer for a certificate from our trust anchors (CERTREQ with their key hashes, RFC 7296 §3.7). */
+    sendCertReq: z.boolean().default(true),
   }).strict().prefault({}),
-  /** Pre-shared key: text, or hex with a 0x prefix. */
-  psk: z.string().min(1, "the PSK must not be empty"),
+  /** Pre-shared key: text, or hex with a 0x prefix. Required when either side authenticates with it. */
+  psk: z.string().min(1, "the PSK must not be empty").optional(),
   ike: z.object({
     proposals: z.string().default("aes128gcm16-prfsha256-x25519,aes128gcm16-prfsha256-ecp256,aes256-sha256-modp2048"),
     rekeyTime: seconds.default(14400),
@@ -107,15 +129,36 @@ export interface ChildConfig {
   rekeyPackets: number;
 }
 
+/** How we authenticate ourselves. */
+export type LocalAuth =
+  | { kind: "psk" }
+  | {
+    kind: "pubkey";
+    /** Leaf first, then the intermediates we send. */
+    chain: Certificate[];
+    key: SigPrivateKey;
+    classic: boolean;
+    rsaPadding: "pkcs1" | "pss";
+    sendCert: "always" | "ifasked" | "never";
+  };
+
+/** How we authenticate the peer. */
+export type RemoteAuth =
+  | { kind: "psk" }
+  | { kind: "pubkey"; anchors: Certificate[]; crls: Crl[]; sendCertReq: boolean };
+
 export interface ConnectionConfig {
   name: string;
   localId: Identity;
+  localAuth: LocalAuth;
+  remoteAuth: RemoteAuth;
   localAddress?: string;
   /** undefined = %any. */
   remoteId?: Identity;
   remoteAddress?: string;
   remotePort: number;
   remoteNattPort: number;
+  /** Empty when neither side uses a pre-shared key. */
   psk: Uint8Array;
   ikeProposals: ProposalSpec[];
   ikeRekeyMs: number;
@@ -156,8 +199,28 @@ function parsePsk(s: string): Uint8Array {
   return new TextEncoder().encode(s);
 }
 
+/** An identity as written; a distinguished name may also be written as text ("CN=gw, O=Example"). */
+function parseId(text: string): Identity {
+  try {
+    return parseIdentity(text);
+  } catch (e) {
+    if (!(e instanceof IdentitySyntaxError) || !/=/.test(text)) throw e;
+    return { type: ID_TYPE.ID_DER_ASN1_DN, data: dnFromText(text.replace(/^(asn1dn|dn):/i, "")) };
+  }
+}
+
+const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : typeof v === "string" ? [v] : v);
+
+export interface ResolveOptions {
+  /**
+   * Wall-clock time (ms since the epoch) for the validity dates of our own certificates; without it
+   * dates are not checked here (the engine checks the peer's at its injected wall clock).
+   */
+  now?: number;
+}
+
 /** Validates and resolves an endpoint configuration; throws ConfigError naming every bad field. */
-export function resolveConfig(input: unknown): EndpointConfig {
+export function resolveConfig(input: unknown, opts: ResolveOptions = {}): EndpointConfig {
   const r = EndpointInput.safeParse(input);
   if (!r.success) throw new ConfigError(r.error.issues.map((i) => ({ path: pathText(i.path), message: i.message })));
   const c = r.data;
@@ -170,8 +233,9 @@ export function resolveConfig(input: unknown): EndpointConfig {
     const base = `connections[${ci}]`;
     if (names.has(conn.name)) issues.push({ path: `${base}.name`, message: `duplicate connection name "${conn.name}"` });
     names.add(conn.name);
-    const localId = attempt(`${base}.local.id`, () => parseIdentity(conn.local.id));
-    const remoteId = conn.remote.id === "%any" ? undefined : attempt(`${base}.remote.id`, () => parseIdentity(conn.remote.id));
+    const localId = attempt(`${base}.local.id`, () => parseId(conn.local.id));
+    const remoteId = conn.remote.id === "%any" ? undefined : attempt(`${base}.remote.id`, () => parseId(conn.remote.id));
+    const { localAuth, remoteAuth } = resolveAuth(conn, base, issues, opts);
     const ikeProposals = attempt(`${base}.ike.proposals`, () => parseProposals(conn.ike.proposals, "ike")) ?? [];
     if (conn.start && !conn.remote.address) issues.push({ path: `${base}.remote.address`, message: "a connection with start: true needs the peer's address" });
     const childNames = new Set<string>();
@@ -188,8 +252,8 @@ export function resolveConfig(input: unknown): EndpointConfig {
     });
     if (conn.childless === "never" && children.length === 0) issues.push({ path: `${base}.children`, message: "childless: never needs at least one child" });
     return {
-      name: conn.name, localId: localId!, localAddress: conn.local.address, remoteId, remoteAddress: conn.remote.address, remotePort: conn.remote.port, remoteNattPort: conn.remote.nattPort,
-      psk: parsePsk(conn.psk), ikeProposals, ikeRekeyMs: conn.ike.rekeyTime * 1000,
+      name: conn.name, localId: localId!, localAuth, remoteAuth, localAddress: conn.local.address, remoteId, remoteAddress: conn.remote.address, remotePort: conn.remote.port, remoteNattPort: conn.remote.nattPort,
+      psk: conn.psk !== undefined ? parsePsk(conn.psk) : new Uint8Array(0), ikeProposals, ikeRekeyMs: conn.ike.rekeyTime * 1000,
       ikeLifeMs: (conn.ike.rekeyTime + (conn.ike.overTime ?? conn.ike.rekeyTime * 0.1)) * 1000, ikeJitter: conn.ike.jitter,
       dpdMs: conn.ike.dpdDelay * 1000, children, start: conn.start, childless: conn.childless, initialContact: conn.initialContact,
     };
@@ -201,6 +265,67 @@ export function resolveConfig(input: unknown): EndpointConfig {
     halfOpenMs: c.halfOpenTimeout * 1000, cookieThreshold: c.cookieThreshold, cookieRotateMs: c.cookieRotate * 1000,
     fragmentSize: c.fragmentSize, keyLog: c.keyLog, ports: c.ports, forceEncap: c.forceEncap,
   };
+}
+
+type ConnInput = z.output<typeof ConnectionInput>;
+
+/** Authentication of both sides: certificates and keys parsed and checked, each problem naming its field. */
+function resolveAuth(conn: ConnInput, base: string, issues: { path: string; message: string }[], opts: ResolveOptions): { localAuth: LocalAuth; remoteAuth: RemoteAuth } {
+  const l = conn.local, r = conn.remote;
+  const localKind = l.auth ?? (l.cert !== undefined || l.key !== undefined ? "pubkey" : "psk");
+  const remoteKind = r.auth ?? (r.cacerts !== undefined ? "pubkey" : conn.psk !== undefined ? "psk" : localKind);
+  if ((localKind === "psk" || remoteKind === "psk") && conn.psk === undefined) {
+    const who = localKind === "psk" && remoteKind === "psk" ? "" : localKind === "psk" ? " (local.auth is psk)" : " (remote.auth is psk)";
+    issues.push({ path: `${base}.psk`, message: `required (a string)${who}; for certificates set local.cert, local.key and remote.cacerts` });
+  }
+  let localAuth: LocalAuth = { kind: "psk" };
+  if (localKind === "pubkey") {
+    let chain: Certificate[] | undefined, key: SigPrivateKey | undefined;
+    if (l.cert === undefined) issues.push({ path: `${base}.local.cert`, message: "required (PEM text of our certificate, leaf first) when local.auth is pubkey" });
+    else {
+      try { chain = parseCertificates(l.cert); } catch (e) { issues.push({ path: `${base}.local.cert`, message: (e as Error).message }); }
+    }
+    if (l.key === undefined) issues.push({ path: `${base}.local.key`, message: "required (PEM text of our private key) when local.auth is pubkey" });
+    else {
+      try { key = parsePrivateKey(l.key); } catch (e) { issues.push({ path: `${base}.local.key`, message: (e as Error).message }); }
+    }
+    if (chain && key) {
+      const problems = opts.now !== undefined ? checkLocalCredential(chain, key, opts.now) : localProblemsWithoutDates(chain, key);
+      for (const p of problems) issues.push({ path: /^private key/.test(p) ? `${base}.local.key` : `${base}.local.cert`, message: p });
+      localAuth = { kind: "pubkey", chain, key, classic: l.signature === "classic", rsaPadding: l.rsaPadding, sendCert: l.sendCert };
+    }
+  } else if (l.cert !== undefined || l.key !== undefined) {
+    issues.push({ path: `${base}.local.auth`, message: "is psk, but local.cert/local.key are set: remove them or set auth: pubkey" });
+  }
+  let remoteAuth: RemoteAuth = { kind: "psk" };
+  if (remoteKind === "pubkey") {
+    const anchors: Certificate[] = [];
+    const cas = list(r.cacerts);
+    if (!cas.length) issues.push({ path: `${base}.remote.cacerts`, message: "required (PEM text of the CA certificates we trust) when remote.auth is pubkey" });
+    cas.forEach((text, i) => {
+      const path = typeof r.cacerts === "string" ? `${base}.remote.cacerts` : `${base}.remote.cacerts[${i}]`;
+      try { anchors.push(...parseCertificates(text)); } catch (e) { issues.push({ path, message: (e as Error).message }); }
+    });
+    const crls: Crl[] = [];
+    list(r.crls).forEach((text, i) => {
+      const path = typeof r.crls === "string" ? `${base}.remote.crls` : `${base}.remote.crls[${i}]`;
+      try { crls.push(parseCrl(text)); } catch (e) { issues.push({ path, message: (e as Error).message }); }
+    });
+    remoteAuth = { kind: "pubkey", anchors, crls, sendCertReq: r.sendCertReq };
+  } else if (r.cacerts !== undefined) {
+    issues.push({ path: `${base}.remote.auth`, message: "is psk, but remote.cacerts is set: remove it or set auth: pubkey" });
+  }
+  return { localAuth, remoteAuth };
+}
+
+/** checkLocalCredential without the validity dates (no wall-clock time given). */
+function localProblemsWithoutDates(chain: Certificate[], key: SigPrivateKey): string[] {
+  const out: string[] = [];
+  const mismatch = checkKeyMatchesCertificate(key, chain[0]);
+  if (mismatch) out.push(mismatch);
+  const leaf = chain[0];
+  if (leaf.keyUsage && !leaf.keyUsage.has(KEY_USAGE.digitalSignature)) out.push(`certificate ${leaf.subjectText} lacks the digitalSignature key usage that IKE signatures need`);
+  return out;
 }
 
 /** Resolves a child's selector strings against the addresses of an IKE SA ("dynamic"). */

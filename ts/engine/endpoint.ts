@@ -30,6 +30,11 @@ export interface EndpointOptions {
   /** Time of creation on the injected clock (ms). */
   now: number;
   log?: Logger;
+  /**
+   * Wall-clock time in ms since the epoch, for certificate validity dates (the `now` of the other
+   * calls is monotonic). Without it, certificates from peers are refused.
+   */
+  wallClock?: () => number;
 }
 
 /** Counters an operator can watch (also exported by the gateway's /metrics). */
@@ -55,6 +60,8 @@ const ZERO_SPI = new Uint8Array(8);
 export class Endpoint {
   readonly config: EndpointConfig;
   readonly crypto: CryptoProvider;
+  /** @internal Injected wall clock (ms since the epoch), for certificate dates. */
+  readonly wallClock?: () => number;
   readonly counters: Counters = { received: 0, sent: 0, parseErrors: 0, icvFailures: 0, unknownSpi: 0, retransmitsSent: 0, retransmitsAnswered: 0, duplicatesDropped: 0, outOfWindow: 0, cookiesSent: 0, halfOpenExpired: 0, peersDead: 0, authFailures: 0 };
   private readonly logger?: Logger;
   /** IKE SAs by our SPI (hex). */
@@ -72,6 +79,7 @@ export class Endpoint {
     this.config = opts.config;
     this.crypto = opts.crypto;
     this.logger = opts.log;
+    this.wallClock = opts.wallClock;
     this.cookies = new CookieJar(opts.crypto, opts.now, { rotateMs: opts.config.cookieRotateMs });
   }
 
@@ -541,7 +549,7 @@ export class Endpoint {
     if (task.exchangeType === ExchangeType.IKE_SA_INIT || task.exchangeType === ExchangeType.IKE_AUTH) {
       if (e instanceof EngineError && e.kind === "auth-failed") {
         this.counters.authFailures++;
-        this.emit({ type: "auth-failed", id: sa.id, name: sa.conn.name, peer: addr(sa.remote), reason, local: false });
+        this.emit({ type: "auth-failed", id: sa.id, name: sa.conn.name, peer: addr(sa.remote), reason, local: (e as { refusedByUs?: boolean }).refusedByUs === true });
       } else this.emit({ type: "ike-failed", id: sa.id, name: sa.conn.name, peer: addr(sa.remote), reason, notify });
       this.destroy(sa, reason, false, { quiet: true });
       void now;

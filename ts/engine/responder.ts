@@ -1,13 +1,13 @@
 // The responder side of every exchange: a function of the request (and the SA's state) that builds
 // the response. IKE_SA_INIT (§1.2, §2.6 cookies, INVALID_KE_PAYLOAD), IKE_AUTH (§1.2, §2.15, §2.9,
 // RFC 6023), CREATE_CHILD_SA (§1.3, §2.8, §2.8.1, §2.18), INFORMATIONAL (§1.4, §1.4.1).
-import { equalBytes } from "../crypto/errors.ts";
-import { deriveChildKeys, deriveIkeKeys, deriveRekeyedIkeKeys, pskAuth, resolveIkeSuite, signedOctets } from "../crypto/keymat.ts";
+import { deriveChildKeys, deriveIkeKeys, deriveRekeyedIkeKeys, resolveIkeSuite, signedOctets } from "../crypto/keymat.ts";
 import { identityEquals } from "../config/identity.ts";
 import { WireError } from "../wire/errors.ts";
 import { AuthMethod, ExchangeType, NotifyType, PayloadType, ProtocolId } from "../wire/iana.ts";
 import type { AuthPayload, DeletePayload, IdPayload, KePayload, NoncePayload, NotifyPayload, Payload, SaPayload, TsPayload } from "../wire/payload.ts";
 import type { ChildConfig, ConnectionConfig } from "./config.ts";
+import { allCertReqAnchors, certReqPayloads, checkPeerAuth, ourAuthPayloads, recordPeerAnnouncements, sigHashNotify } from "./auth.ts";
 import { type Endpoint, addr, exchangeName, notifyPayload } from "./endpoint.ts";
 import { EngineError, authFailed, noProposal, peerError, tsUnacceptable } from "./errors.ts";
 import { checkRules, encodePlain, type Outer } from "./msg.ts";
@@ -104,7 +104,11 @@ export function respondInit(ep: Endpoint, dg: Datagram, outer: Outer, now: numbe
     out.push(notifyPayload(NotifyType.NAT_DETECTION_DESTINATION_IP, natHash(ep.crypto, sa.spiI, sa.spiR, ep.ipBytes(dg.remote.ip), dg.remote.port)));
   }
   if (sa.peerFragmentation) out.push(notifyPayload(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED));
-  if (findNotify(ps, NotifyType.SIGNATURE_HASH_ALGORITHMS)) out.push(notifyPayload(NotifyType.SIGNATURE_HASH_ALGORITHMS, new Uint8Array([0, 2, 0, 3, 0, 4])));
+  // RFC 7427 §4: announced only to a peer that announced its own; CERTREQ names every CA we trust (§3.7),
+  // since the connection is chosen only in IKE_AUTH.
+  recordPeerAnnouncements(ep, sa, ps, "init");
+  if (sa.peerSigHashes) out.push(sigHashNotify());
+  out.push(...certReqPayloads(allCertReqAnchors(ep.config.connections)));
   if (sa.peerChildless && conn.childless !== "never") out.push(notifyPayload(NotifyType.CHILDLESS_IKEV2_SUPPORTED));
   const msg2 = encodePlain({ spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.IKE_SA_INIT, initiator: false, response: true, messageId: 0 }, out);
   const crypto = ep.makeCrypto(sa, chosen, suite, keys);
@@ -145,13 +149,16 @@ const doomed = new WeakMap<IkeSa, { reason: string; quiet: boolean }>();
 
 // ------------------------------------------------------------------ IKE_AUTH
 
-function pickConnection(ep: Endpoint, sa: IkeSa, idi: { type: number; data: Uint8Array }, idr: { type: number; data: Uint8Array } | undefined): ConnectionConfig | undefined {
+function pickConnection(ep: Endpoint, sa: IkeSa, idi: { type: number; data: Uint8Array }, idr: { type: number; data: Uint8Array } | undefined, authMethod: number): ConnectionConfig | undefined {
   const chosen = sk(sa).chosen;
   const ok = (c: ConnectionConfig) =>
     (!c.remoteAddress || c.remoteAddress === sa.remote.ip) && (!idr || identityEquals(idr, c.localId)) &&
     c.ikeProposals.some((p) => p.encr.some((e) => e.id === chosen.encr.id && e.keyBits === chosen.encr.keyBits) && p.prf.includes(chosen.prf!) && p.ke.includes(chosen.ke!));
-  const exact = ep.config.connections.find((c) => ok(c) && c.remoteId && identityEquals(c.remoteId, idi));
-  return exact ?? ep.config.connections.find((c) => ok(c) && !c.remoteId);
+  // Among equals, a connection that expects the peer's kind of AUTH (pre-shared key or signature) first.
+  const wantPsk = authMethod === AuthMethod.SHARED_KEY_MIC;
+  const byAuth = [...ep.config.connections].sort((a, b) => Number((b.remoteAuth.kind === "psk") === wantPsk) - Number((a.remoteAuth.kind === "psk") === wantPsk));
+  const exact = byAuth.find((c) => ok(c) && c.remoteId && identityEquals(c.remoteId, idi));
+  return exact ?? byAuth.find((c) => ok(c) && !c.remoteId);
 }
 
 function respondAuth(ep: Endpoint, sa: IkeSa, rx: Received, ps: Payload[], now: number): void {
@@ -171,17 +178,23 @@ function respondAuth(ep: Endpoint, sa: IkeSa, rx: Received, ps: Payload[], now: 
     ep.respond(sa, dg, ExchangeType.IKE_AUTH, rx.header.messageId, [notifyPayload(NotifyType.AUTHENTICATION_FAILED)], now);
     ep.destroy(sa, reason, true, { quiet: true });
   };
-  const conn = pickConnection(ep, sa, idi, idrP ? { type: idrP.idType, data: idrP.data } : undefined);
+  const conn = pickConnection(ep, sa, idi, idrP ? { type: idrP.idType, data: idrP.data } : undefined, authP.method);
   if (!conn) return fail(`no connection accepts peer identity ${fmt(idi)}${idrP ? ` asking for ${fmt({ type: idrP.idType, data: idrP.data })}` : ""}`);
   sa.conn = conn;
-  if (authP.method !== AuthMethod.SHARED_KEY_MIC) return fail(`peer uses AUTH method ${authP.method}; this connection expects a pre-shared key (2)`);
+  recordPeerAnnouncements(ep, sa, ps, "auth");
   const prf = st.sk.suite.prf;
-  const expected = pskAuth(prf, conn.psk, signedOctets(prf, st.msg1, st.nr, st.sk.keys.sk_pi, bodyOf(ps, rx.bodies, idiP)));
-  if (!equalBytes(expected, authP.data)) return fail("the peer's AUTH does not verify: the pre-shared keys differ");
+  const verdict = checkPeerAuth(ep, conn, ps, authP, idi, prf, signedOctets(prf, st.msg1, st.nr, st.sk.keys.sk_pi, bodyOf(ps, rx.bodies, idiP)));
+  if (!verdict.ok) return fail(verdict.reason);
+  if (verdict.detail) ep.log({ level: "info", event: "peer-authenticated", sa: saName(sa), peer: addr(dg.remote), id: fmt(idi), reason: verdict.detail });
   sa.peerId = idi;
-  // Our side: IDr and AUTH over RealMessage2 | Ni | prf(SK_pr, IDr').
-  const out: Payload[] = [{ type: PayloadType.IDr, idType: conn.localId.type, data: conn.localId.data } as Payload];
-  out.push({ type: PayloadType.AUTH, method: AuthMethod.SHARED_KEY_MIC, data: pskAuth(prf, conn.psk, signedOctets(prf, st.msg2, st.ni, st.sk.keys.sk_pr, idBody(conn.localId))) } as Payload);
+  // Our side: IDr, [CERT,] AUTH over RealMessage2 | Ni | prf(SK_pr, IDr').
+  let ours: ReturnType<typeof ourAuthPayloads>;
+  try {
+    ours = ourAuthPayloads(ep, sa, conn, prf, signedOctets(prf, st.msg2, st.ni, st.sk.keys.sk_pr, idBody(conn.localId)));
+  } catch (e) {
+    return fail(`cannot sign our AUTH: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const out: Payload[] = [{ type: PayloadType.IDr, idType: conn.localId.type, data: conn.localId.data } as Payload, ...ours.certs, ours.auth];
   sa.state = { kind: "established", sk: st.sk };
   let child: ChildSa | undefined;
   const sap = find<SaPayload>(ps, PayloadType.SA);

@@ -115,6 +115,10 @@ export interface IkeSa {
   peerId?: { type: number; data: Uint8Array };
   peerFragmentation: boolean;
   peerChildless: boolean;
+  /** The peer's SIGNATURE_HASH_ALGORITHMS (RFC 7427 §4); null when it sent none. */
+  peerSigHashes?: number[] | null;
+  /** CA key hashes of the peer's CERTREQ payloads (RFC 7296 §3.7); undefined when it sent none. */
+  peerCertReq?: Uint8Array[];
   state: IkeState;
   /** Next Message ID for our requests, and the next one we expect from the peer (§2.2). */
   nextOwnId: number;

@@ -2,13 +2,14 @@
 // nonce and KE, NAT detection, authentication, child creation, rekeying, deletion, liveness.
 // Each Task builds its request when it starts and processes the response; the responder side of the
 // same concerns lives in responder.ts.
-import { CryptoError, equalBytes } from "../crypto/errors.ts";
-import { deriveChildKeys, deriveIkeKeys, deriveRekeyedIkeKeys, pskAuth, resolveIkeSuite, signedOctets } from "../crypto/keymat.ts";
+import { CryptoError } from "../crypto/errors.ts";
+import { deriveChildKeys, deriveIkeKeys, deriveRekeyedIkeKeys, resolveIkeSuite, signedOctets } from "../crypto/keymat.ts";
 import type { KeyShare } from "../crypto/types.ts";
 import { identityEquals } from "../config/identity.ts";
-import { AuthMethod, ExchangeType, NotifyType, PayloadType, ProtocolId, isErrorNotify, nameOf } from "../wire/iana.ts";
+import { ExchangeType, NotifyType, PayloadType, ProtocolId, isErrorNotify, nameOf } from "../wire/iana.ts";
 import type { IdPayload, NotifyPayload, Payload, Proposal, SaPayload, TsPayload, KePayload, NoncePayload, AuthPayload, DeletePayload } from "../wire/payload.ts";
-import type { ChildConfig } from "./config.ts";
+import type { ChildConfig, ConnectionConfig } from "./config.ts";
+import { certReqAnchors, certReqPayloads, checkPeerAuth, ourAuthPayloads, recordPeerAnnouncements, sigHashNotify } from "./auth.ts";
 import { type Endpoint, addr, notifyPayload } from "./endpoint.ts";
 import { EngineError, authFailed, noProposal, peerError } from "./errors.ts";
 import { natHash, natVerdict } from "./natd.ts";
@@ -17,8 +18,6 @@ import { type ChildSa, type IkeSa, type Received, type Task, childName, saName, 
 import { isSubset, resolveSelectorsFor, type TrafficSelector } from "./selectors.ts";
 
 const NONCE_LEN = 32;
-/** RFC 7427 §4 hash algorithm identifiers we can use: SHA2-256, SHA2-384, SHA2-512. */
-const SIG_HASHES = [2, 3, 4];
 
 // ------------------------------------------------------------------ payload helpers
 
@@ -65,10 +64,12 @@ export function sharedSecret(share: KeyShare, ke: KePayload): Uint8Array {
   }
 }
 
-function errorFrom(n: NotifyPayload, what: string): EngineError {
+function errorFrom(n: NotifyPayload, what: string, conn?: ConnectionConfig): EngineError {
   const name = notifyName(n.notifyType);
   switch (n.notifyType) {
-    case NotifyType.AUTHENTICATION_FAILED: return authFailed(`${what}: the peer refused our authentication (AUTHENTICATION_FAILED): check the PSK and identities on both sides`);
+    case NotifyType.AUTHENTICATION_FAILED: return authFailed(`${what}: the peer refused our authentication (AUTHENTICATION_FAILED): ${conn?.localAuth.kind === "pubkey"
+      ? "check that the peer trusts our certificate's CA, that our certificate is valid and holds our identity, and that the peer expects it"
+      : "check the PSK and identities on both sides"}`);
     case NotifyType.NO_PROPOSAL_CHOSEN: return new EngineError("incompatible", `${what}: the peer accepted none of our proposals (NO_PROPOSAL_CHOSEN)`, n.notifyType);
     case NotifyType.TS_UNACCEPTABLE: return new EngineError("incompatible", `${what}: the peer refused our traffic selectors (TS_UNACCEPTABLE)`, n.notifyType);
     default: return new EngineError("peer-misbehaved", `${what}: the peer answered ${name}`, n.notifyType);
@@ -103,7 +104,7 @@ export class IkeInitTask implements Task {
     out.push({ type: PayloadType.NONCE, data: ni } as Payload);
     out.push(...natNotifies(this.ep, sa));
     if (this.ep.config.fragmentSize > 0) out.push(notifyPayload(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED));
-    out.push(notifyPayload(NotifyType.SIGNATURE_HASH_ALGORITHMS, new Uint8Array(SIG_HASHES.flatMap((h) => [h >> 8, h & 0xff]))));
+    out.push(sigHashNotify());
     if (conn.childless !== "never") out.push(notifyPayload(NotifyType.CHILDLESS_IKEV2_SUPPORTED));
     return out;
   }
@@ -145,6 +146,7 @@ export class IkeInitTask implements Task {
     sa.natLocal = v.local; sa.natRemote = v.remote;
     sa.peerFragmentation = !!findNotify(ps, NotifyType.IKEV2_FRAGMENTATION_SUPPORTED) && this.ep.config.fragmentSize > 0;
     sa.peerChildless = !!findNotify(ps, NotifyType.CHILDLESS_IKEV2_SUPPORTED);
+    recordPeerAnnouncements(this.ep, sa, ps, "init");
     const hasNatD = !!findNotify(ps, NotifyType.NAT_DETECTION_DESTINATION_IP);
     if (hasNatD && (v.local || v.remote || this.ep.config.forceEncap)) this.ep.floatToNatt(sa);
     const suite = resolveIkeSuite(this.ep.crypto, { encr: chosen.encr.id, encrKeyBits: chosen.encr.keyBits, prf: chosen.prf!, integ: chosen.integ });
@@ -175,18 +177,26 @@ export class IkeAuthTask implements Task {
   private child?: { config: ChildConfig; spiIn: number; offered: Proposal[]; tsi: TrafficSelector[]; tsr: TrafficSelector[] };
   constructor(private readonly ep: Endpoint) {}
 
-  build(sa: IkeSa): Payload[] {
+  build(sa: IkeSa, now: number): Payload[] | null {
     const st = sa.state;
-    if (st.kind !== "auth-sent") return null as never;
+    if (st.kind !== "auth-sent") return null;
     const conn = sa.conn;
     const prf = st.sk.suite.prf;
     const idi: IdPayload = { type: PayloadType.IDi, idType: conn.localId.type, data: conn.localId.data };
     const octets = signedOctets(prf, st.msg1, st.nr, st.sk.keys.sk_pi, idBody(conn.localId));
-    const auth = pskAuth(prf, conn.psk, octets);
-    const out: Payload[] = [idi as Payload];
+    let auth: ReturnType<typeof ourAuthPayloads>;
+    try {
+      auth = ourAuthPayloads(this.ep, sa, conn, prf, octets);
+    } catch (e) {
+      // No signature the peer can verify (e.g. EdDSA without Identity in its SIGNATURE_HASH_ALGORITHMS).
+      this.ep.failExchange(sa, this, authFailed(`cannot sign our AUTH: ${e instanceof Error ? e.message : String(e)}`), now);
+      return null;
+    }
+    // §1.2: IDi, [CERT,] [CERTREQ,] [IDr,] AUTH, SAi2, TSi, TSr.
+    const out: Payload[] = [idi as Payload, ...auth.certs, ...certReqPayloads(certReqAnchors(conn))];
     if (conn.initialContact) out.push(notifyPayload(NotifyType.INITIAL_CONTACT));
     if (conn.remoteId) out.push({ type: PayloadType.IDr, idType: conn.remoteId.type, data: conn.remoteId.data } as Payload);
-    out.push({ type: PayloadType.AUTH, method: AuthMethod.SHARED_KEY_MIC, data: auth } as Payload);
+    out.push(auth.auth);
     const cfg = conn.children[0];
     const childless = !cfg || (conn.childless === "force" && sa.peerChildless);
     if (!childless) {
@@ -209,17 +219,18 @@ export class IkeAuthTask implements Task {
     if (!idr || !auth) {
       if (this.child) this.ep.releaseChildSpi(this.child.spiIn);
       const err = firstError(ps);
-      if (err) throw errorFrom(err, "IKE_AUTH");
+      if (err) throw errorFrom(err, "IKE_AUTH", sa.conn);
       throw peerError("IKE_AUTH response lacks IDr or AUTH");
     }
     const peerId = { type: idr.idType, data: idr.data };
     if (sa.conn.remoteId && !identityEquals(sa.conn.remoteId, peerId)) {
       this.authFail(sa, now, `the responder identified as ${fmtId(peerId)}, not the expected ${fmtId(sa.conn.remoteId)}`);
     }
-    if (auth.method !== AuthMethod.SHARED_KEY_MIC) this.authFail(sa, now, `the responder used AUTH method ${auth.method}, we expect a pre-shared key (2)`);
     const prf = st.sk.suite.prf;
-    const expected = pskAuth(prf, sa.conn.psk, signedOctets(prf, st.msg2, st.ni, st.sk.keys.sk_pr, bodyOf(ps, rx.bodies, idr)));
-    if (!equalBytes(expected, auth.data)) this.authFail(sa, now, "the responder's AUTH does not verify: the pre-shared keys differ");
+    const octets = signedOctets(prf, st.msg2, st.ni, st.sk.keys.sk_pr, bodyOf(ps, rx.bodies, idr));
+    const verdict = checkPeerAuth(this.ep, sa.conn, ps, auth, peerId, prf, octets);
+    if (!verdict.ok) this.authFail(sa, now, verdict.reason.replace(/^the peer/, "the responder"));
+    if (verdict.detail) this.ep.log({ level: "info", event: "peer-authenticated", sa: saName(sa), peer: addr(sa.remote), id: fmtId(peerId), reason: verdict.detail });
     sa.peerId = peerId;
     sa.state = { kind: "established", sk: st.sk };
     this.ep.established(sa, now);
@@ -246,7 +257,8 @@ export class IkeAuthTask implements Task {
     const header = { spiI: sa.spiI, spiR: sa.spiR, exchangeType: ExchangeType.INFORMATIONAL, initiator: sa.initiator, response: false, messageId: sa.nextOwnId++ };
     this.ep.transmit(sa, this.ep.protect(sa, header, [notifyPayload(NotifyType.AUTHENTICATION_FAILED)]));
     void now;
-    throw authFailed(reason);
+    // We refused the responder (auth-failed with local: true), as opposed to its AUTHENTICATION_FAILED.
+    throw Object.assign(authFailed(reason), { refusedByUs: true });
   }
 }
 
@@ -493,7 +505,7 @@ export class IkeRekeyTask implements Task {
 /** What a rekeyed IKE SA inherits from the old one. */
 export function inheritIke(nsa: IkeSa, old: IkeSa): void {
   nsa.natLocal = old.natLocal; nsa.natRemote = old.natRemote; nsa.peerId = old.peerId;
-  nsa.peerFragmentation = old.peerFragmentation; nsa.peerChildless = old.peerChildless;
+  nsa.peerFragmentation = old.peerFragmentation; nsa.peerChildless = old.peerChildless; nsa.peerSigHashes = old.peerSigHashes;
 }
 
 export function moveChildren(from: IkeSa, to: IkeSa): void {

@@ -71,7 +71,11 @@ export class Driver {
     this.level = LEVELS[opts.logLevel ?? "info"];
     this.sockets = opts.sockets;
     this.startedAt = opts.clock.now();
-    this.endpoint = new Endpoint({ config: opts.config, crypto: opts.crypto, now: this.startedAt, log: (r) => this.engineLog(r) });
+    this.endpoint = new Endpoint({
+      config: opts.config, crypto: opts.crypto, now: this.startedAt, log: (r) => this.engineLog(r),
+      // Certificate dates need the wall clock; the host's timestamp is its ISO 8601 text.
+      wallClock: () => Date.parse(this.clock.timestamp()),
+    });
     this.timer = opts.clock.timer(() => this.onTimer());
     for (const b of opts.sockets) {
       b.socket.onMessage((data, from) => this.receive(b, data, from));
