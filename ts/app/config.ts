@@ -132,13 +132,72 @@ function parseText(file: string, text: string): { value: unknown; lineOf: (path:
 }
 
 /**
- * Validates a configuration file for `kind`. `file` is the path shown in messages; `text` its
- * contents. Throws ConfigFileError listing every bad field.
+ * Fields naming files the program reads (the engine takes their text): per connection
+ * `local.certFile` → `local.cert`, `local.keyFile` → `local.key`, `remote.cacertFiles` →
+ * `remote.cacerts`, `remote.crlFiles` → `remote.crls` (one path or a list).
  */
-export function loadConfig(kind: ProgramKind, file: string, text: string): LoadedConfig {
+const FILE_FIELDS = [
+  { side: "local", file: "certFile", text: "cert", many: false },
+  { side: "local", file: "keyFile", text: "key", many: false },
+  { side: "remote", file: "cacertFiles", text: "cacerts", many: true },
+  { side: "remote", file: "crlFiles", text: "crls", many: true },
+] as const;
+
+/** A path relative to the configuration file's folder (absolute paths unchanged). */
+export function resolveAgainst(configFile: string, path: string): string {
+  if (path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path)) return path;
+  const slash = Math.max(configFile.lastIndexOf("/"), configFile.lastIndexOf("\\"));
+  return slash >= 0 ? configFile.slice(0, slash + 1) + path : path;
+}
+
+interface FileRef { field: string; path: string; resolved: string; conn: number; side: "local" | "remote"; text: string; index?: number }
+
+function fileRefs(file: string, value: unknown): FileRef[] {
+  const out: FileRef[] = [];
+  const conns = value && typeof value === "object" ? (value as { connections?: unknown }).connections : undefined;
+  if (!Array.isArray(conns)) return out;
+  conns.forEach((c, ci) => {
+    for (const f of FILE_FIELDS) {
+      const side = c && typeof c === "object" ? (c as Record<string, unknown>)[f.side] : undefined;
+      const v = side && typeof side === "object" ? (side as Record<string, unknown>)[f.file] : undefined;
+      if (typeof v === "string") out.push({ field: `connections[${ci}].${f.side}.${f.file}`, path: v, resolved: resolveAgainst(file, v), conn: ci, side: f.side, text: f.text });
+      else if (Array.isArray(v) && f.many) v.forEach((p, i) => { if (typeof p === "string") out.push({ field: `connections[${ci}].${f.side}.${f.file}[${i}]`, path: p, resolved: resolveAgainst(file, p), conn: ci, side: f.side, text: f.text, index: i }); });
+    }
+  });
+  return out;
+}
+
+/**
+ * The files a configuration names (certificates, keys, trust anchors, CRLs), resolved against the
+ * configuration file's folder, for the host to read before loadConfig. Empty when the text does not parse.
+ */
+export function referencedFiles(file: string, text: string): string[] {
+  let value: unknown;
+  try { value = parseText(file, text).value; } catch { return []; }
+  return [...new Set(fileRefs(file, value).map((r) => r.resolved))];
+}
+
+export interface LoadOptions {
+  /** Contents of the files named by the configuration (referencedFiles), or the error reading each. */
+  files?: ReadonlyMap<string, string | Error>;
+  /** Wall-clock time (ms since the epoch): our own certificates must be valid at it. */
+  now?: number;
+}
+
+/**
+ * Validates a configuration file for `kind`. `file` is the path shown in messages; `text` its
+ * contents; `opts.files` the files it names, read by the host. Throws ConfigFileError listing every bad field.
+ */
+export function loadConfig(kind: ProgramKind, file: string, text: string, opts: LoadOptions = {}): LoadedConfig {
   const { value, lineOf } = parseText(file, text);
+  // Engine paths that came from a file field: their problems are shown at that field, with the file.
+  const fromFile = new Map<string, FileRef>();
   const fail = (issues: { path: string; message: string }[]): never => {
-    throw new ConfigFileError(file, issues.map((i) => ({ path: i.path, message: plainMessage(i.message), line: lineOf(i.path) })));
+    throw new ConfigFileError(file, issues.map((i) => {
+      const ref = fromFile.get(i.path);
+      const path = ref ? ref.field : i.path;
+      return { path, message: ref ? `${ref.path}: ${i.message}` : plainMessage(i.message), line: lineOf(path) };
+    }));
   };
   if (value === null || typeof value !== "object" || Array.isArray(value)) fail([{ path: "", message: "expected a mapping with `connections:` (and an optional `" + kind + ":` section)" }]);
   const { [kind]: section, ...rest } = value as Record<string, unknown>;
@@ -151,6 +210,7 @@ export function loadConfig(kind: ProgramKind, file: string, text: string): Loade
   if (keyLogDir) rest.keyLog = true;
   delete rest[other];
   delete rest.ports;
+  issues.push(...inlineFiles(file, rest, opts.files, fromFile));
 
   const parsed = (kind === "gateway" ? GatewaySection : TunnelSection).safeParse(section);
   if (!parsed.success) for (const i of parsed.error.issues) issues.push({ path: pathText([kind, ...i.path]), message: i.message });
@@ -164,7 +224,7 @@ export function loadConfig(kind: ProgramKind, file: string, text: string): Loade
   let endpoint: EndpointConfig | undefined;
   try {
     // Ports are validated here (1-65535) and replaced by the bound ones later.
-    endpoint = resolveConfig({ ...rest, ports: { ike: s?.port || 500, natt: s?.nattPort || 4500 } });
+    endpoint = resolveConfig({ ...rest, ports: { ike: s?.port || 500, natt: s?.nattPort || 4500 } }, { now: opts.now });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     issues.push(...e.issues);
@@ -190,6 +250,43 @@ export function loadConfig(kind: ProgramKind, file: string, text: string): Loade
       reconnect: { initialMs: reconnect.initial * 1000, maxMs: reconnect.max * 1000, factor: reconnect.factor, jitter: reconnect.jitter },
     },
   };
+}
+
+/**
+ * Replaces each file field by the text the host read (certFile → cert...), in place on a copy of each
+ * connection; returns the problems (unreadable file, both forms given) at the file field.
+ */
+function inlineFiles(file: string, rest: Record<string, unknown>, files: ReadonlyMap<string, string | Error> | undefined, fromFile: Map<string, FileRef>): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  if (!Array.isArray(rest.connections)) return issues;
+  const refs = fileRefs(file, rest);
+  const conns = (rest.connections as Record<string, unknown>[]).map((c) => ({ ...c }));
+  rest.connections = conns;
+  for (const f of FILE_FIELDS) {
+    for (const [ci, c] of conns.entries()) {
+      if (!c || typeof c !== "object" || !c[f.side] || typeof c[f.side] !== "object") continue;
+      const side = { ...(c[f.side] as Record<string, unknown>) };
+      if (!(f.file in side)) continue;
+      const raw = side[f.file];
+      const mine = refs.filter((r) => r.conn === ci && r.field.startsWith(`connections[${ci}].${f.side}.${f.file}`));
+      if (f.text in side) issues.push({ path: `connections[${ci}].${f.side}.${f.file}`, message: `give ${f.side}.${f.text} or ${f.side}.${f.file}, not both` });
+      const texts: string[] = [];
+      for (const r of mine) {
+        const got = files?.get(r.resolved);
+        if (got === undefined) { issues.push({ path: r.field, message: `${r.path}: not read` }); continue; }
+        if (got instanceof Error) { issues.push({ path: r.field, message: `cannot read ${r.path}: ${got.message}` }); continue; }
+        fromFile.set(`connections[${ci}].${f.side}.${f.text}${f.many ? `[${texts.length}]` : ""}`, r);
+        texts.push(got);
+      }
+      delete side[f.file];
+      if (!(typeof raw === "string" || (f.many && Array.isArray(raw) && raw.every((x) => typeof x === "string")))) {
+        issues.push({ path: `connections[${ci}].${f.side}.${f.file}`, message: f.many ? "expected a path or a list of paths" : "expected a path" });
+      }
+      if (texts.length) side[f.text] = f.many ? texts : texts[0];
+      c[f.side] = side;
+    }
+  }
+  return issues;
 }
 
 /** zod's wording for a missing field, said the way an operator reads it. */

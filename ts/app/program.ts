@@ -7,7 +7,7 @@ import { Driver, type LogLine, type SocketBinding } from "../io/driver.ts";
 import { metricsText, statusSnapshot, type StatusSnapshot } from "../io/status.ts";
 import type { UdpSocket } from "../io/types.ts";
 import { UsageError, helpText, parseCli, type CliArgs } from "./cli.ts";
-import { ConfigFileError, loadConfig, type LoadedConfig, type ProgramKind } from "./config.ts";
+import { ConfigFileError, loadConfig, referencedFiles, type LoadedConfig, type ProgramKind } from "./config.ts";
 import { explainEvent, explainNote } from "./explain.ts";
 import type { Host, HttpHandler, HttpServerHandle } from "./host.ts";
 import { Keeper } from "./keeper.ts";
@@ -33,7 +33,14 @@ export async function runProgram(kind: ProgramKind, host: Host): Promise<number>
 
   let cfg: LoadedConfig;
   try {
-    cfg = loadConfig(kind, cli.config, await host.readTextFile(cli.config));
+    const text = await host.readTextFile(cli.config);
+    // Certificates, keys, trust anchors and CRLs named in the file; a file that cannot be read is
+    // reported at its field by loadConfig.
+    const files = new Map<string, string | Error>();
+    for (const f of referencedFiles(cli.config, text)) {
+      try { files.set(f, await host.readTextFile(f)); } catch (e) { files.set(f, e instanceof Error ? e : new Error(String(e))); }
+    }
+    cfg = loadConfig(kind, cli.config, text, { files, now: Date.parse(host.clock.timestamp()) });
   } catch (e) {
     if (e instanceof ConfigFileError) { host.stderr(`${kind}: ${e.message}\n`); return EXIT.USAGE; }
     host.stderr(`${kind}: cannot read ${cli.config}: ${e instanceof Error ? e.message : String(e)}\n`);
