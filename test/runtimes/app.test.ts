@@ -173,6 +173,19 @@ test("explain: no proposal chosen, TS unacceptable and no answer are told in pla
   assert.match(say({ type: "peer-dead", id: 1, name: "edge", peer: "192.0.2.2:500" }), /stopped answering/);
 });
 
+test("explain: an authentication failure names what to check for the connection's method (PSK or certificates)", () => {
+  const cfg = loadConfig("tunnel", "t.yaml", `connections:\n  - name: edge\n    local: { id: edge.example }\n    remote: { address: 192.0.2.2 }\n    psk: x\n`);
+  const certs = { ...cfg.endpoint, connections: cfg.endpoint.connections.map((c) => ({ ...c, localAuth: { kind: "pubkey" } as unknown as typeof c.localAuth, remoteAuth: { kind: "pubkey" as const, anchors: [], crls: [], sendCertReq: true } })) };
+  const failed = (local: boolean): EngineEvent => ({ type: "auth-failed", id: 1, name: "edge", peer: "192.0.2.2:500", reason: "x", local });
+  const say = (config: typeof cfg.endpoint, e: EngineEvent) => explainEvent(e, { config, offers: cfg.offers, connOfIke: () => "edge" }) ?? "";
+  assert.match(say(cfg.endpoint, failed(false)), /same pre-shared key/);
+  assert.match(say(cfg.endpoint, failed(true)), /same pre-shared key/);
+  assert.match(say(certs, failed(false)), /trusts the CA of local\.cert/);
+  assert.doesNotMatch(say(certs, failed(false)), /pre-shared/);
+  assert.match(say(certs, failed(true)), /chains to remote\.cacerts/);
+  assert.match(say(certs, { type: "ike-failed", id: 1, name: "edge", peer: "192.0.2.2:500", reason: "x", notify: NotifyType.AUTHENTICATION_FAILED }), /AUTHENTICATION_FAILED\)\. Check that the peer trusts the CA of local\.cert/);
+});
+
 test("status table: blocks like swanctl --list-sas, our SPI starred", async () => {
   const { edge, keeper, settle } = await memoryPair();
   keeper.start();

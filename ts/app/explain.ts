@@ -21,6 +21,19 @@ export interface ExplainContext {
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 
+/** What to check after an authentication failure, after how this connection authenticates. */
+function authAdvice(c: EndpointConfig["connections"][number], weRefused: boolean): string {
+  const ids = "that the peer accepts our identity and we expect its identity (local.id / remote.id)";
+  if (weRefused) {
+    return c.remoteAuth.kind === "pubkey"
+      ? `Check that the peer's certificate chains to remote.cacerts, is valid now, is not revoked, and names the identity it sends; and ${ids}.`
+      : `Check that both sides use the same pre-shared key, and ${ids}.`;
+  }
+  return c.localAuth.kind === "pubkey"
+    ? `Check that the peer trusts the CA of local.cert (and gets the intermediates it needs), that the certificate is valid now and names local.id, and ${ids}.`
+    : `Check that both sides use the same pre-shared key, and ${ids}.`;
+}
+
 /** One or two sentences for an event, or undefined when it is not worth a line on stderr. */
 export function explainEvent(e: EngineEvent, ctx: ExplainContext): string | undefined {
   const conn = (name: string) => ctx.config.connections.find((c) => c.name === name);
@@ -44,7 +57,8 @@ export function explainEvent(e: EngineEvent, ctx: ExplainContext): string | unde
     case "peer-dead":
       return `${e.name}: ${e.peer} stopped answering (no reply to our retransmissions): the IKE SA is gone.`;
     case "auth-failed": {
-      const ids = conn(e.name) ? ` Check that both sides use the same pre-shared key, and that the peer accepts our identity and we expect its identity (local.id / remote.id).` : "";
+      const c = conn(e.name);
+      const ids = c ? ` ${authAdvice(c, e.local)}` : "";
       return e.local
         ? `${e.name}: authentication failed: the AUTH payload from ${e.peer} does not verify (${e.reason}).${ids}`
         : `${e.name}: authentication failed: ${e.peer} rejected our authentication (${e.reason}).${ids}`;
@@ -55,7 +69,8 @@ export function explainEvent(e: EngineEvent, ctx: ExplainContext): string | unde
         return `${e.name}: ${e.peer} accepted none of our IKE proposals (NO_PROPOSAL_CHOSEN). We offered ${ike ? `"${ike}"` : "the default ike.proposals"}; make ike.proposals match the peer's.`;
       }
       if (e.notify === AUTHENTICATION_FAILED) {
-        return `${e.name}: authentication failed: ${e.peer} rejected our authentication (AUTHENTICATION_FAILED). Check the pre-shared key and the identities (local.id / remote.id) on both sides.`;
+        const c = conn(e.name);
+        return `${e.name}: authentication failed: ${e.peer} rejected our authentication (AUTHENTICATION_FAILED). ${c ? authAdvice(c, false) : "Check the credentials and the identities (local.id / remote.id) on both sides."}`;
       }
       if (/^no answer/.test(e.reason)) {
         return `${e.name}: ${e.reason}. Is the peer running and listening on that address and port, and does UDP get through?`;
