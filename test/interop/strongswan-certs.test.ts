@@ -174,6 +174,7 @@ async function assertSame(l: CertLab, p: Proc): Promise<void> {
 const CASES: { type: KeyType; initiator: boolean; signature: "rfc7427" | "classic"; fragment: boolean }[] = [
   { type: "rsa", initiator: true, signature: "rfc7427", fragment: true },
   { type: "rsa", initiator: false, signature: "rfc7427", fragment: true },
+  { type: "rsa", initiator: true, signature: "classic", fragment: false },
   { type: "p256", initiator: true, signature: "classic", fragment: false },
   { type: "p256", initiator: false, signature: "classic", fragment: false },
   { type: "p384", initiator: true, signature: "rfc7427", fragment: false },
