@@ -96,7 +96,8 @@ export interface Lab {
 
 const bin = (n: string) => join(projectRoot, "node_modules", ".bin", n);
 let nodePeerBuilt: string | undefined;
-function nodePeer(): string {
+/** test/interop/node-peer.ts bundled for Node (once per test process). */
+export function nodePeer(): string {
   if (!nodePeerBuilt) {
     const out = join(projectRoot, ".build", "interop", "node-peer.mjs");
     mkdirSync(join(projectRoot, ".build", "interop"), { recursive: true });

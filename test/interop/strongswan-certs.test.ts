@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { projectRoot, test } from "../lib/harness.ts";
 import type { StatusSnapshot } from "../../ts/io/status.ts";
 import { Proc, tempDir, type Line } from "../runtimes/procs.ts";
-import { OURS, OUR_ID, OUR_TS, OUT_DIR, SUN, SUN_ID, SUN_TS, parseListSas, requireLab, until, type SwanSa } from "./live.ts";
+import { OURS, OUR_ID, OUR_TS, OUT_DIR, SUN, SUN_ID, SUN_TS, nodePeer, parseListSas, requireLab, until, type SwanSa } from "./live.ts";
 // @ts-ignore: plain JS lab tooling
 import { createLab, run } from "./lab.mjs";
 
@@ -50,18 +50,6 @@ function makePki(dir: string, type: KeyType): Pki {
   return { ca: root.crt, sunCert: sun.crt, sunKey: sun.key, ourCert: ours.crt, ourKey: ours.key, strangerCa: stranger.crt, strangerCert: sunStranger.crt, strangerKey: sunStranger.key };
 }
 
-const bin = (n: string) => join(projectRoot, "node_modules", ".bin", n);
-let nodePeerBuilt: string | undefined;
-function nodePeer(): string {
-  if (!nodePeerBuilt) {
-    const out = join(projectRoot, ".build", "interop", "node-peer-certs.mjs");
-    mkdirSync(join(projectRoot, ".build", "interop"), { recursive: true });
-    execFileSync(bin("esbuild"), ["test/interop/node-peer.ts", "--bundle", "--format=esm", "--platform=node", "--target=node20",
-      "--packages=external", "--log-level=warning", `--outfile=${out}`], { cwd: projectRoot, stdio: "inherit" });
-    nodePeerBuilt = out;
-  }
-  return nodePeerBuilt!;
-}
 
 interface CertLab {
   dir: string;

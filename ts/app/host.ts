@@ -15,7 +15,7 @@ export interface Host {
   readonly args: string[];
   openUdp: UdpOpener;
   readonly clock: Clock;
-  /** System randomness (crypto.getRandomValues in 64 KiB chunks). */
+  /** System randomness, supplied by the runtime (see runtimes/shared/web.ts). */
   readonly random: RandomSource;
   readTextFile(path: string): Promise<string>;
   /** Appends synchronously (key log lines stay in order); creates the file if needed. */
