@@ -42,4 +42,8 @@ export const host: Host = {
   stdout: (text) => writeAll(Deno.stdout, text),
   stderr: (text) => writeAll(Deno.stderr, text),
   exit: (code) => Deno.exit(code),
+  // Loaded on first use: the FFI binding is only needed by a program with a `tun` section.
+  openTun: async (o) => (await import("./tun.ts")).openTun(o),
+  configureTun: async (name, cfg) => (await import("../shared/tun.ts")).configureTun(name, cfg),
+  routeTun: async (name, op, cidr) => (await import("../shared/tun.ts")).routeTun(name, op, cidr),
 };

@@ -43,4 +43,8 @@ export const host: Host = {
   stdout: (text) => { process.stdout.write(text); },
   stderr: (text) => { process.stderr.write(text); },
   exit: (code) => { process.stdout.write("", () => process.stderr.write("", () => process.exit(code))); },
+  // Loaded on first use: the FFI binding is only needed by a program with a `tun` section.
+  openTun: async (o) => (await import("./tun.ts")).openTun(o),
+  configureTun: async (name, cfg) => (await import("../shared/tun.ts")).configureTun(name, cfg),
+  routeTun: async (name, op, cidr) => (await import("../shared/tun.ts")).routeTun(name, op, cidr),
 };

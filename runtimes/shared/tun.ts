@@ -87,6 +87,12 @@ export async function configureTun(name: string, cfg: TunConfig): Promise<void> 
   for (const r of cfg.routes ?? []) await ip([...(v6(r) ? ["-6"] : []), "route", "replace", r, "dev", name]);
 }
 
+/** Adds (replacing any route to the same prefix) or removes a route into the device. */
+export function routeTun(name: string, op: "add" | "del", cidr: string): Promise<void> {
+  const v6 = cidr.includes(":") ? ["-6"] : [];
+  return ip([...v6, "route", op === "add" ? "replace" : "del", cidr, "dev", name]);
+}
+
 function ip(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile("ip", args, (err, _out, stderr) => (err ? reject(new Error(`ip ${args.join(" ")}: ${String(stderr).trim() || err.message}`)) : resolve()));

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { LineCounter, parseDocument } from "yaml";
 import { ConfigError, resolveConfig, type EndpointConfig } from "../engine/config.ts";
 import type { LogLevel } from "../engine/types.ts";
-import { parseIp } from "../util/ip.ts";
+import { parseIp, parseRange } from "../util/ip.ts";
 
 export type ProgramKind = "gateway" | "tunnel";
 
@@ -30,7 +30,29 @@ const StatusSection = (defaults: { enabled: boolean; port: number }) =>
     port: port.default(defaults.port),
   }).strict().prefault({});
 
+const cidr = z.string().refine((t) => t.includes("/") && parseRange(t) !== undefined, "expected an address with a prefix length, e.g. 10.1.0.1/24 or fd00::1/64");
+
+/**
+ * The data plane: a TUN device that carries the Child SAs' traffic as ESP in UDP (RFC 3948). Needs root
+ * (or CAP_NET_ADMIN) and /dev/net/tun. Without this section the program negotiates SAs but carries no traffic.
+ */
+const TunSection = z.object({
+  /** Device name (at most 15 characters); the kernel picks tunN when absent. */
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, "1-15 characters of A-Z a-z 0-9 _ . -").optional(),
+  /** Inner MTU: 1400 leaves room for IPv4 + UDP + ESP (up to 73 bytes) inside a 1500-byte path. */
+  mtu: z.number().int().min(576, "at least 576").max(9000, "at most 9000").default(1400),
+  /** Addresses for the device (CIDR), e.g. the inner address this side's local selectors cover. */
+  addresses: z.array(cidr).default([]),
+  /** "auto": a route into the device for each negotiated remote selector while its Child SA is up; or a fixed list. */
+  routes: z.union([z.literal("auto"), z.array(cidr)]).default("auto"),
+  /** RFC 3948 §4: seconds between NAT-keepalives when we are behind a NAT (0 = none). */
+  keepalive: z.number().min(0).max(3600).default(20),
+  /** RFC 4303 §3.4.3 anti-replay window, in packets. */
+  replayWindow: z.number().int().min(64, "at least 64").max(65536, "at most 65536").default(1024),
+}).strict();
+
 const common = {
+  tun: TunSection.optional(),
   logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
   provider: z.enum(["wasm", "native", "js"]).default("wasm"),
   /** Seconds to wait for the peers to answer our Deletes on SIGINT/SIGTERM. */
@@ -75,7 +97,11 @@ export interface ProgramSettings {
   shutdownGraceMs: number;
   keyLogDir?: string;
   reconnect: { initialMs: number; maxMs: number; factor: number; jitter: number };
+  /** The data plane's TUN device; absent: SAs only, no traffic. */
+  tun?: TunSettings;
 }
+
+export interface TunSettings { name?: string; mtu: number; addresses: string[]; routes: "auto" | string[]; keepaliveMs: number; replayWindow: number }
 
 export interface LoadedConfig {
   file: string;
@@ -208,6 +234,10 @@ export function loadConfig(kind: ProgramKind, file: string, text: string, opts: 
   const keyLogDir = section && typeof section === "object" ? (section as { keyLogDir?: unknown }).keyLogDir : undefined;
   if (rest.keyLog === true && !keyLogDir) issues.push({ path: "keyLog", message: `the keys need somewhere to go: set ${kind}.keyLogDir` });
   if (keyLogDir) rest.keyLog = true;
+  // The data plane receives ESP only inside UDP (no raw ESP sockets in user space): always encapsulate.
+  const hasTun = !!(section && typeof section === "object" && (section as { tun?: unknown }).tun);
+  if (hasTun && rest.forceEncap === false) issues.push({ path: "forceEncap", message: `${kind}.tun carries ESP in UDP only: remove forceEncap: false` });
+  if (hasTun) rest.forceEncap = true;
   delete rest[other];
   delete rest.ports;
   issues.push(...inlineFiles(file, rest, opts.files, fromFile));
@@ -248,6 +278,7 @@ export function loadConfig(kind: ProgramKind, file: string, text: string, opts: 
       listen, port: s.port, nattPort: s.nattPort, status: s.status, logLevel: s.logLevel, provider: s.provider,
       shutdownGraceMs: s.shutdownGrace * 1000, keyLogDir: s.keyLogDir,
       reconnect: { initialMs: reconnect.initial * 1000, maxMs: reconnect.max * 1000, factor: reconnect.factor, jitter: reconnect.jitter },
+      ...(s.tun ? { tun: { name: s.tun.name, mtu: s.tun.mtu, addresses: s.tun.addresses, routes: s.tun.routes, keepaliveMs: s.tun.keepalive * 1000, replayWindow: s.tun.replayWindow } } : {}),
     },
   };
 }

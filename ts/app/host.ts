@@ -2,6 +2,7 @@
 // server, signals and output. runtimes/<rt>/host.ts builds one; nothing here names a runtime.
 import type { RandomSource } from "../crypto/types.ts";
 import type { Address } from "../engine/types.ts";
+import type { TunOpener } from "../io/tun.ts";
 import type { Clock, UdpOpener } from "../io/types.ts";
 
 export interface HttpResponse { status: number; contentType: string; body: string }
@@ -28,4 +29,10 @@ export interface Host {
   stdout(text: string): void;
   stderr(text: string): void;
   exit(code: number): void;
+  /** Opens a TUN device (Linux; root or CAP_NET_ADMIN). Absent on a host that cannot. */
+  openTun?: TunOpener;
+  /** Sets a TUN device's MTU and addresses and brings it up. */
+  configureTun?(name: string, cfg: { mtu?: number; addresses?: string[] }): Promise<void>;
+  /** Adds or removes a route into a TUN device. */
+  routeTun?(name: string, op: "add" | "del", cidr: string): Promise<void>;
 }

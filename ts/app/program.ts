@@ -3,7 +3,9 @@
 // connections up, and shut down gracefully on SIGINT/SIGTERM. runtimes/<rt>/ only supplies the Host.
 import type { CryptoProvider, RandomSource } from "../crypto/types.ts";
 import { addr } from "../engine/endpoint.ts";
+import { DataPlane } from "../io/dataplane.ts";
 import { Driver, type LogLine, type SocketBinding } from "../io/driver.ts";
+import type { TunDevice } from "../io/tun.ts";
 import { metricsText, statusSnapshot, type StatusSnapshot } from "../io/status.ts";
 import type { UdpSocket } from "../io/types.ts";
 import { UsageError, helpText, parseCli, type CliArgs } from "./cli.ts";
@@ -57,7 +59,8 @@ export async function runProgram(kind: ProgramKind, host: Host): Promise<number>
   if (cli.check) {
     const c = cfg.endpoint.connections;
     host.stdout(`${cfg.file}: OK: ${c.length} connection${c.length === 1 ? "" : "s"} (${c.map((x) => x.name + (x.start ? " [start]" : "")).join(", ")}); ` +
-      `listen ${p.listen.join(", ")} ports ${p.port}/${p.nattPort}; status ${p.status.enabled ? `${p.status.address}:${p.status.port}` : "off"}\n`);
+      `listen ${p.listen.join(", ")} ports ${p.port}/${p.nattPort}; status ${p.status.enabled ? `${p.status.address}:${p.status.port}` : "off"}; ` +
+      `tun ${p.tun ? `${p.tun.name ?? "(kernel-named)"} mtu ${p.tun.mtu}${p.tun.addresses.length ? ` ${p.tun.addresses.join(" ")}` : ""}, routes ${p.tun.routes === "auto" ? "auto" : p.tun.routes.join(" ") || "none"}` : "off (SAs only, no traffic)"}\n`);
     return EXIT.OK;
   }
   return serve(kind, host, cfg, cli);
@@ -81,23 +84,45 @@ async function serve(kind: ProgramKind, host: Host, cfg: LoadedConfig, cli: CliA
     host.stderr(`${kind}: ${e instanceof Error ? e.message : String(e)}\n`);
     return EXIT.FAILURE;
   }
+  // The data plane's TUN device, before the SAs that will use it.
+  let tun: TunDevice | undefined;
+  if (p.tun) {
+    try {
+      tun = await openTunDevice(host, p.tun);
+    } catch (e) {
+      host.stderr(`${kind}: ${e instanceof Error ? e.message : String(e)}\n`);
+      await Promise.all(bindings.map((b) => b.socket.close().catch(() => {})));
+      return EXIT.FAILURE;
+    }
+  }
+  let dataPlane: DataPlane | undefined;
   const ikePort = bindings.find((b) => !b.natt)!.socket.local.port;
   const nattPort = bindings.find((b) => b.natt)!.socket.local.port;
   const write = (line: LogLine) => host.stdout(JSON.stringify(line) + "\n");
   const driver = new Driver({
     config: { ...cfg.endpoint, ports: { ike: ikePort, natt: nattPort } },
     crypto, sockets: bindings, clock: host.clock, write, logLevel: p.logLevel,
-    onEsp: () => { /* the data plane (ESP, RFC 4303) is a later issue */ },
+    onEsp: (dg) => dataPlane?.fromNetwork(dg),
     onKeylog: p.keyLogDir ? (line, format) => host.appendTextFile(`${p.keyLogDir!.replace(/\/+$/, "")}/${format}`, line + "\n") : undefined,
   });
+  if (tun && p.tun) {
+    const dev = tun, routes = p.tun.routes;
+    dataPlane = new DataPlane({
+      driver, crypto, tun: dev, keepaliveMs: p.tun.keepaliveMs, replayWindow: p.tun.replayWindow,
+      route: routes === "auto" && host.routeTun ? (op, cidr) => host.routeTun!(dev.name, op, cidr) : undefined,
+    });
+    driver.log({ level: "info", event: "tun-up", device: dev.name, mtu: dev.mtu, addresses: p.tun.addresses, routes });
+  } else driver.log({ level: "info", event: "no-data-plane", reason: `no ${kind}.tun section: SAs are negotiated but carry no traffic` });
   if (p.keyLogDir) driver.log({ level: "warn", event: "key-log-enabled", reason: `session keys are written to ${p.keyLogDir}/ikev2_decryption_table and esp_sa (for Wireshark; debugging only)` });
 
   let http: HttpServerHandle | undefined;
   if (p.status.enabled) {
     try {
-      http = await host.serveHttp({ ip: p.status.address, port: p.status.port }, statusHandler(driver, { program: kind, runtime: host.runtime }));
+      http = await host.serveHttp({ ip: p.status.address, port: p.status.port }, statusHandler(driver, { program: kind, runtime: host.runtime }, dataPlane, tun));
     } catch (e) {
       host.stderr(`${kind}: cannot start the status server on ${addr({ ip: p.status.address, port: p.status.port })}: ${e instanceof Error ? e.message : String(e)} (set ${kind}.status.port, or --status off)\n`);
+      await dataPlane?.close();
+      await tun?.close();
       await driver.close();
       return EXIT.FAILURE;
     }
@@ -107,7 +132,7 @@ async function serve(kind: ProgramKind, host: Host, cfg: LoadedConfig, cli: CliA
     ike: bindings.filter((b) => !b.natt).map((b) => addr(b.socket.local)), natt: bindings.filter((b) => b.natt).map((b) => addr(b.socket.local)),
     status: http ? `http://${addr(http.local)}` : "off", connections: cfg.endpoint.connections.map((c) => c.name),
   });
-  plain(`listening on ${bindings.map((b) => addr(b.socket.local)).join(", ")}${http ? `; status at http://${addr(http.local)}/status` : ""}`);
+  plain(`listening on ${bindings.map((b) => addr(b.socket.local)).join(", ")}${http ? `; status at http://${addr(http.local)}/status` : ""}${tun ? `; traffic through ${tun.name}` : ""}`);
 
   if (kind === "tunnel") {
     const ctx = {
@@ -146,8 +171,31 @@ async function serve(kind: ProgramKind, host: Host, cfg: LoadedConfig, cli: CliA
   plain(r.clean ? "closed; bye." : `gave up waiting for ${driver.endpoint.ikeCount} peer(s) to answer our Delete.`);
   // A keep-alive status client must not hold the exit up.
   if (http) await Promise.race([http.close().catch(() => {}), new Promise((r) => driver.at(driver.now() + 500, r))]);
+  await dataPlane?.close();
+  await tun?.close();
   await driver.close();
   return EXIT.OK;
+}
+
+/** Opens the TUN device and sets its MTU, addresses and fixed routes; errors say what to do. */
+async function openTunDevice(host: Host, t: NonNullable<LoadedConfig["program"]["tun"]>): Promise<TunDevice> {
+  if (!host.openTun || !host.configureTun) throw new Error(`tun: this runtime (${host.runtime}) cannot open a TUN device`);
+  let dev: TunDevice;
+  try {
+    dev = await host.openTun({ name: t.name, mtu: t.mtu });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new Error(`tun: cannot open the TUN device${t.name ? ` ${t.name}` : ""}: ${msg}` +
+      (/CAP_NET_ADMIN|root|errno 1\b|errno 13\b/.test(msg) ? " — run as root (or with CAP_NET_ADMIN), or remove the tun section to negotiate SAs without traffic" : ""));
+  }
+  try {
+    await host.configureTun(dev.name, { mtu: t.mtu, addresses: t.addresses });
+    if (Array.isArray(t.routes)) for (const r of t.routes) await host.routeTun!(dev.name, "add", r);
+  } catch (e) {
+    await dev.close().catch(() => {});
+    throw new Error(`tun: cannot configure ${dev.name}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return dev;
 }
 
 /** Loads only the chosen provider (the wasm kernels are not instantiated for native or js). */
@@ -188,12 +236,12 @@ async function openSockets(host: Host, listen: string[], port: number, nattPort:
   return out;
 }
 
-export function statusHandler(driver: Driver, meta: { program: string; runtime: string }): HttpHandler {
+export function statusHandler(driver: Driver, meta: { program: string; runtime: string }, dp?: DataPlane, tun?: TunDevice): HttpHandler {
   return (method, path) => {
     if (method !== "GET" && method !== "HEAD") return { status: 405, contentType: "text/plain", body: "GET only\n" };
     switch (path) {
-      case "/status": return { status: 200, contentType: "application/json", body: JSON.stringify(statusSnapshot(driver, meta), null, 2) + "\n" };
-      case "/metrics": return { status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metricsText(driver) };
+      case "/status": return { status: 200, contentType: "application/json", body: JSON.stringify(statusSnapshot(driver, meta, dp, tun), null, 2) + "\n" };
+      case "/metrics": return { status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metricsText(driver, dp) };
       case "/": return { status: 200, contentType: "text/plain", body: `skeyseed ${meta.program}: GET /status (JSON), GET /metrics (Prometheus)\n` };
       default: return { status: 404, contentType: "text/plain", body: "not found: try /status or /metrics\n" };
     }

@@ -204,6 +204,8 @@ export class Endpoint {
     for (const s of this.byId.values()) for (const c of s.children.values()) out.push(this.childInfo(s, c));
     return out;
   }
+  /** One IKE SA by id (any state), or undefined: O(1), for hosts that follow events. */
+  ikeSa(id: number): IkeSaInfo | undefined { const s = this.byId.get(id); return s ? this.ikeInfo(s) : undefined; }
   /** IKE SAs in any state (for leak checks). */
   get ikeCount(): number { return this.byId.size; }
   get halfOpenCount(): number { let n = 0; for (const s of this.byId.values()) if (s.state.kind === "half-open") n++; return n; }

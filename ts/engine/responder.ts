@@ -100,7 +100,11 @@ export function respondInit(ep: Endpoint, dg: Datagram, outer: Outer, now: numbe
   const out: Payload[] = [saPayload([answerProposal(sel, new Uint8Array(0))]), { type: PayloadType.KE, group: chosen.ke!, data: share.publicValue } as Payload, { type: PayloadType.NONCE, data: nr } as Payload];
   share.dispose();
   if (findNotify(ps, NotifyType.NAT_DETECTION_SOURCE_IP)) {
-    out.push(notifyPayload(NotifyType.NAT_DETECTION_SOURCE_IP, natHash(ep.crypto, sa.spiI, sa.spiR, ep.ipBytes(dg.local.ip), dg.local.port)));
+    // forceEncap (a userspace data plane receives ESP only in UDP): a source hash that cannot match
+    // makes the initiator see us behind a NAT, so it moves to the NAT-T port and encapsulates
+    // (RFC 3948 §2.1; strongSwan's encap=yes does the same).
+    const src = ep.config.forceEncap ? ep.crypto.random(20) : natHash(ep.crypto, sa.spiI, sa.spiR, ep.ipBytes(dg.local.ip), dg.local.port);
+    out.push(notifyPayload(NotifyType.NAT_DETECTION_SOURCE_IP, src));
     out.push(notifyPayload(NotifyType.NAT_DETECTION_DESTINATION_IP, natHash(ep.crypto, sa.spiI, sa.spiR, ep.ipBytes(dg.remote.ip), dg.remote.port)));
   }
   if (sa.peerFragmentation) out.push(notifyPayload(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED));

@@ -42,6 +42,7 @@ export interface DriverCounters {
   datagramsSent: number;
   natKeepalivesReceived: number;
   espPacketsReceived: number;
+  espPacketsSent: number;
   runtPacketsDropped: number;
   sendErrors: number;
   socketErrors: number;
@@ -52,7 +53,7 @@ interface HostDeadline { at: number; fire: (now: number) => void }
 export class Driver {
   readonly endpoint: Endpoint;
   readonly sockets: readonly SocketBinding[];
-  readonly counters: DriverCounters = { datagramsReceived: 0, datagramsSent: 0, natKeepalivesReceived: 0, espPacketsReceived: 0, runtPacketsDropped: 0, sendErrors: 0, socketErrors: 0 };
+  readonly counters: DriverCounters = { datagramsReceived: 0, datagramsSent: 0, natKeepalivesReceived: 0, espPacketsReceived: 0, espPacketsSent: 0, runtPacketsDropped: 0, sendErrors: 0, socketErrors: 0 };
   readonly startedAt: number;
   private readonly clock: Clock;
   private readonly timer: Timer;
@@ -138,6 +139,18 @@ export class Driver {
     }
     const dg: Datagram = { local: { ...b.socket.local }, remote: from, data };
     this.run((ep, now) => ep.receive(dg, now));
+  }
+
+  /**
+   * Sends a UDP payload as it is on the NAT-T socket bound to `local`: ESP or a NAT-keepalive (RFC 3948
+   * §2.1, §2.3: no non-ESP marker). Counted as a send error when no NAT-T socket fits.
+   */
+  sendEsp(local: Address, remote: Address, data: Uint8Array): void {
+    if (this.closed) return;
+    const b = this.socketFor({ local, remote, data });
+    if (!b || !b.natt) { this.counters.sendErrors++; return; }
+    this.counters.espPacketsSent++;
+    b.socket.send(data, remote);
   }
 
   /** Deletes every IKE SA (the peers are told) and resolves once they are gone or `graceMs` passed. */

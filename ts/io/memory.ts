@@ -21,8 +21,19 @@ export class MemoryNetwork {
     return s;
   };
 
+  private readonly nats = new Map<string, string>();
+
+  /**
+   * Puts `insideIp` behind a NAT with the public address `publicIp`: datagrams it sends leave from
+   * publicIp with the port plus 10000, and answers to that address and port reach it (RFC 3948 tests).
+   */
+  nat(insideIp: string, publicIp: string): void { this.nats.set(insideIp, publicIp); }
+
   /** @internal */
   enqueue(from: Address, to: Address, data: Uint8Array): void {
+    const pub = this.nats.get(from.ip);
+    if (pub !== undefined) from = { ip: pub, port: from.port + 10000 };
+    for (const [inside, p] of this.nats) if (to.ip === p && to.port > 10000) to = { ip: inside, port: to.port - 10000 };
     this.wire.push({ from, to, data });
     this.queue.push({ from, to, data: data.slice() });
   }

@@ -1,7 +1,8 @@
 // What the status endpoint serves: a JSON snapshot of the IKE and Child SAs (/status) and the
 // counters in Prometheus text format (/metrics). Times are seconds relative to now; byte and packet
-// counts stay 0 until the data plane exists.
+// counts are the data plane's (inner bytes; 0 when the program runs without a `tun` section).
 import { addr } from "../engine/endpoint.ts";
+import type { DataPlane } from "./dataplane.ts";
 import type { Driver } from "./driver.ts";
 
 export interface ChildSaStatus {
@@ -19,6 +20,8 @@ export interface ChildSaStatus {
   bytesOut: number;
   packetsIn: number;
   packetsOut: number;
+  /** Inbound packets dropped on this SA (ICV, replay, policy...). */
+  dropsIn: number;
   ageSeconds: number;
   rekeyInSeconds?: number;
   expiresInSeconds?: number;
@@ -52,13 +55,15 @@ export interface StatusSnapshot {
   ikeSas: IkeSaStatus[];
   halfOpen: number;
   counters: Record<string, number>;
+  /** The data plane, when the program has a TUN device. */
+  dataPlane?: { device: string; mtu: number; counters: Record<string, number>; drops: Record<string, number> };
 }
 
 const secs = (ms: number) => Math.round(ms / 100) / 10;
 const until = (at: number | undefined, now: number) => (at === undefined ? undefined : secs(Math.max(0, at - now)));
 
 /** A snapshot of the driver's endpoint at `now`. */
-export function statusSnapshot(d: Driver, meta: { program: string; runtime: string }): StatusSnapshot {
+export function statusSnapshot(d: Driver, meta: { program: string; runtime: string }, dp?: DataPlane, tun?: { name: string; mtu: number }): StatusSnapshot {
   const now = d.now();
   const ep = d.endpoint;
   const children = ep.childSas();
@@ -75,12 +80,13 @@ export function statusSnapshot(d: Driver, meta: { program: string; runtime: stri
       rekeyInSeconds: until(i.rekeyAt, now), expiresInSeconds: until(i.deleteAt, now),
       children: children.filter((c) => c.ikeId === i.id).map((c) => ({
         id: c.id, name: c.name, state: "INSTALLED", mode: "TUNNEL", protocol: "ESP", spiIn: c.spiIn, spiOut: c.spiOut, suite: c.suite,
-        localTs: c.ts.local, remoteTs: c.ts.remote, bytesIn: 0, bytesOut: 0, packetsIn: 0, packetsOut: 0,
+        localTs: c.ts.local, remoteTs: c.ts.remote, ...(dp?.traffic(c.id) ?? { bytesIn: 0, bytesOut: 0, packetsIn: 0, packetsOut: 0, dropsIn: 0 }),
         ageSeconds: secs(now - c.establishedAt), rekeyInSeconds: until(c.rekeyAt, now), expiresInSeconds: until(c.deleteAt, now),
       })),
     })),
     halfOpen: ep.halfOpenCount,
     counters: { ...ep.counters, ...prefixed(d.counters) },
+    ...(dp && tun ? { dataPlane: { device: tun.name, mtu: tun.mtu, counters: { ...dp.counters }, drops: { ...dp.drops } } } : {}),
   };
 }
 
@@ -109,8 +115,21 @@ const HELP: Record<string, string> = {
   authFailures: "IKE_AUTH authentication failures",
 };
 
+const DP_HELP: Record<string, string> = {
+  tunPacketsRead: "packets read from the TUN device",
+  tunPacketsWritten: "decrypted packets written to the TUN device",
+  tunWriteErrors: "packets the TUN device refused",
+  espPacketsSent: "ESP packets sent (UDP-encapsulated)",
+  espBytesSent: "ESP bytes sent",
+  espPacketsReceived: "ESP packets received on the NAT-T port",
+  espBytesReceived: "ESP bytes received",
+  noEncapDrops: "packets dropped because their IKE SA is not UDP-encapsulated",
+  natKeepalivesSent: "NAT-keepalives sent (RFC 3948 §4)",
+  rekeysStarted: "Child SA rekeys started by a byte or packet lifetime",
+};
+
 /** The Prometheus text exposition (version 0.0.4) of the SA gauges and all counters. */
-export function metricsText(d: Driver): string {
+export function metricsText(d: Driver, dp?: DataPlane): string {
   const ep = d.endpoint;
   const lines: string[] = [];
   const metric = (name: string, type: "gauge" | "counter", help: string, value: number) => {
@@ -122,6 +141,14 @@ export function metricsText(d: Driver): string {
   metric("skeyseed_uptime_seconds", "gauge", "seconds since the endpoint started", secs(d.now() - d.startedAt));
   for (const [k, v] of Object.entries(ep.counters)) metric(`skeyseed_ike_${snake(k)}_total`, "counter", HELP[k] ?? k, v);
   for (const [k, v] of Object.entries(d.counters)) metric(`skeyseed_host_${snake(k)}_total`, "counter", `${k} (below the engine)`, v);
-  metric("skeyseed_child_sa_bytes_total", "counter", "ESP bytes through Child SAs (0 until the data plane exists)", 0);
+  if (dp) {
+    for (const [k, v] of Object.entries(dp.counters)) metric(`skeyseed_dataplane_${snake(k)}_total`, "counter", DP_HELP[k] ?? k, v);
+    lines.push("# HELP skeyseed_esp_dropped_total ESP and TUN packets dropped, by reason", "# TYPE skeyseed_esp_dropped_total counter");
+    for (const [k, v] of Object.entries(dp.drops)) lines.push(`skeyseed_esp_dropped_total{reason="${k}"} ${v}`);
+    let bin = 0, bout = 0;
+    for (const c of ep.childSas()) { const t = dp.traffic(c.id); if (t) { bin += t.bytesIn; bout += t.bytesOut; } }
+    lines.push("# HELP skeyseed_child_sa_bytes inner bytes through the installed Child SAs", "# TYPE skeyseed_child_sa_bytes gauge",
+      `skeyseed_child_sa_bytes{direction="in"} ${bin}`, `skeyseed_child_sa_bytes{direction="out"} ${bout}`);
+  }
   return lines.join("\n") + "\n";
 }

@@ -128,3 +128,28 @@ export function formatRange(r: IpRange): string {
   }
   return `${formatIp(r.start)}-${formatIp(r.end)}`;
 }
+
+/**
+ * The fewest CIDR prefixes that exactly cover a range (for routes: a traffic selector need not be a
+ * prefix). At most 2 × bits prefixes.
+ */
+export function rangeToCidrs(r: IpRange): string[] {
+  const bits = r.start.length * 8;
+  const out: string[] = [];
+  let cur = r.start.slice();
+  for (;;) {
+    // The largest prefix starting at `cur` that stays within the range: cur's trailing zero bits bound it.
+    let p = bits;
+    while (p > 0) {
+      const cand = parseRange(`${formatIp(cur)}/${p - 1}`)!;
+      if (compareBytes(cand.start, cur) !== 0 || compareBytes(cand.end, r.end) > 0) break;
+      p--;
+    }
+    const block = parseRange(`${formatIp(cur)}/${p}`)!;
+    out.push(`${formatIp(cur)}/${p}`);
+    if (compareBytes(block.end, r.end) >= 0) return out;
+    // cur = block.end + 1
+    cur = block.end.slice();
+    for (let i = cur.length - 1; i >= 0; i--) { cur[i] = (cur[i] + 1) & 0xff; if (cur[i] !== 0) break; }
+  }
+}
