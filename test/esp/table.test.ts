@@ -224,9 +224,13 @@ test("esp table: selectors from the engine's text (ChildSaInfo.ts) and createChi
   assert.equal(child.inbound.spi, k.a.spiIn);
   assert.equal(child.outbound.spi, k.a.spiOut);
   assert.equal(child.outbound.esn, false);
-  assert.ok(child.coversOutbound({ version: 4, src: Uint8Array.of(10, 1, 9, 9), dst: Uint8Array.of(198, 51, 100, 7), protocol: 6, srcPort: 1, dstPort: 2, length: 40 }));
-  assert.ok(!child.coversOutbound({ version: 4, src: Uint8Array.of(10, 1, 9, 9), dst: Uint8Array.of(198, 51, 100, 7), protocol: 17, srcPort: 1, dstPort: 2, length: 40 }));
-  assert.ok(child.coversInbound({ version: 4, src: Uint8Array.of(198, 51, 100, 7), dst: Uint8Array.of(10, 1, 0, 0), protocol: 6, length: 40 }));
+  // PacketInfo points into a packet: here a buffer holding just the two addresses.
+  const pi = (src: number[], dst: number[], protocol: number, srcPort?: number, dstPort?: number) =>
+    ({ version: 4 as const, packet: Uint8Array.of(...src, ...dst), srcAt: 0, dstAt: 4, addrLen: 4, protocol, srcPort, dstPort, length: 40 });
+  assert.ok(child.coversOutbound(pi([10, 1, 9, 9], [198, 51, 100, 7], 6, 1, 2)));
+  assert.ok(!child.coversOutbound(pi([10, 1, 9, 9], [198, 51, 100, 7], 17, 1, 2)));
+  assert.ok(child.coversInbound(pi([198, 51, 100, 7], [10, 1, 0, 0], 6)));
+  assert.ok(!child.coversInbound(pi([198, 51, 100, 8], [10, 1, 0, 0], 6)));
   // A GCM key without its salt (16 instead of 20 bytes) is refused when the SA is built.
   assert.throws(() => createChildSa(p, { ...k.a, encrKeyIn: k.a.encrKeyIn.subarray(0, 16) }, { id: 2, selectors: sel }), /salt/);
 });

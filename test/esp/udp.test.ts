@@ -2,7 +2,7 @@
 // matching relies on (IPv4 options and fragments, IPv6 extension headers, truncation).
 import assert from "node:assert/strict";
 import { test } from "../lib/harness.ts";
-import { classifyNatT, espUdpPayload, inspectPacket, KeepaliveTimer, NAT_KEEPALIVE, OutboundSa, resolveEspTransforms } from "../../ts/esp/index.ts";
+import { classifyNatT, espUdpPayload, inspectPacket, packetAddress, KeepaliveTimer, NAT_KEEPALIVE, OutboundSa, resolveEspTransforms } from "../../ts/esp/index.ts";
 import { icmpEcho, ipv4, ipv6, keyPair, providers, SUITES, tcp, text, udp } from "./lib.ts";
 
 test("esp udp: a 4500 payload is a keepalive, IKE (non-ESP marker) or ESP (RFC 3948 §2.2)", () => {
@@ -39,8 +39,8 @@ test("esp udp: the NAT-keepalive timer fires after the interval of silence, and 
 test("esp packet: inspectPacket reads addresses, protocol and ports, walking IPv6 extension headers", () => {
   const a = inspectPacket(ipv4("10.1.0.1", "10.2.0.2", 6, tcp(1234, 443)))!;
   assert.equal(a.version, 4);
-  assert.deepEqual([...a.src], [10, 1, 0, 1]);
-  assert.deepEqual([...a.dst], [10, 2, 0, 2]);
+  assert.deepEqual([...packetAddress(a, "src")], [10, 1, 0, 1]);
+  assert.deepEqual([...packetAddress(a, "dst")], [10, 2, 0, 2]);
   assert.equal(a.protocol, 6);
   assert.equal(a.srcPort, 1234); assert.equal(a.dstPort, 443);
   const icmp = inspectPacket(ipv4("10.1.0.1", "10.2.0.2", 1, Uint8Array.of(3, 4, 0, 0, 0, 0, 0, 0)))!;

@@ -43,12 +43,12 @@ export class EspChildSa {
 
   /** RFC 4301 §5.1: a packet from the protected side goes out on this SA when src ∈ local and dst ∈ remote. */
   coversOutbound(p: PacketInfo): boolean {
-    return anyPair(this.selectors.local, this.selectors.remote, p, p.src, p.srcPort, p.dst, p.dstPort);
+    return anyPair(this.selectors.local, this.selectors.remote, p, p.srcAt, p.srcPort, p.dstAt, p.dstPort);
   }
 
   /** RFC 4301 §5.2: a decapsulated packet must come from the peer's selectors to ours. */
   coversInbound(p: PacketInfo): boolean {
-    return anyPair(this.selectors.remote, this.selectors.local, p, p.src, p.srcPort, p.dst, p.dstPort);
+    return anyPair(this.selectors.remote, this.selectors.local, p, p.srcAt, p.srcPort, p.dstAt, p.dstPort);
   }
 
   dispose(): void { this.inbound.dispose(); this.outbound.dispose(); }
@@ -73,16 +73,16 @@ export function createChildSa(p: CryptoProvider, keys: ChildSaKeys, o: ChildSaOp
 
 const ALL_PORTS = (ts: TrafficSelector) => ts.startPort === 0 && ts.endPort === 65535;
 
-function inRange(ts: TrafficSelector, addr: Uint8Array): boolean {
-  if (addr.length !== ts.startAddress.length) return false;
+function inRange(ts: TrafficSelector, b: Uint8Array, at: number, len: number): boolean {
+  if (len !== ts.startAddress.length) return false;
   const s = ts.startAddress, e = ts.endAddress;
-  // Lexicographic compare against both bounds without allocating.
+  // Lexicographic compare of b[at..at+len) against both bounds without allocating.
   let i = 0;
-  while (i < addr.length && addr[i] === s[i]) i++;
-  if (i < addr.length && addr[i] < s[i]) return false;
+  while (i < len && b[at + i] === s[i]) i++;
+  if (i < len && b[at + i] < s[i]) return false;
   i = 0;
-  while (i < addr.length && addr[i] === e[i]) i++;
-  return !(i < addr.length && addr[i] > e[i]);
+  while (i < len && b[at + i] === e[i]) i++;
+  return !(i < len && b[at + i] > e[i]);
 }
 
 function portOk(ts: TrafficSelector, port: number | undefined): boolean {
@@ -91,17 +91,16 @@ function portOk(ts: TrafficSelector, port: number | undefined): boolean {
   return port !== undefined && port >= ts.startPort && port <= ts.endPort;
 }
 
-function one(ts: TrafficSelector, p: PacketInfo, addr: Uint8Array, port: number | undefined): boolean {
-  if (!inRange(ts, addr)) return false;
+function one(ts: TrafficSelector, p: PacketInfo, at: number, port: number | undefined): boolean {
+  if (!inRange(ts, p.packet, at, p.addrLen)) return false;
   if (ts.ipProtocolId !== 0 && ts.ipProtocolId !== p.protocol) return false;
   return portOk(ts, port);
 }
 
-function anyPair(srcSide: TrafficSelector[], dstSide: TrafficSelector[], p: PacketInfo, src: Uint8Array, sp: number | undefined, dst: Uint8Array, dp: number | undefined): boolean {
+function anyPair(srcSide: TrafficSelector[], dstSide: TrafficSelector[], p: PacketInfo, src: number, sp: number | undefined, dst: number, dp: number | undefined): boolean {
   let srcOk = false;
   for (const s of srcSide) if (one(s, p, src, sp)) { srcOk = true; break; }
   if (!srcOk) return false;
   for (const d of dstSide) if (one(d, p, dst, dp)) return true;
   return false;
 }
-

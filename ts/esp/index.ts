@@ -8,5 +8,5 @@ export {
 } from "./sa.ts";
 export { EspChildSa, createChildSa, selectorsFromText, type ChildSaOptions, type ChildSelectors } from "./child.ts";
 export { EspTable, type EspEvent, type EspTableOptions, type InboundResult, type OutboundResult } from "./table.ts";
-export { inspectPacket, IPPROTO, type PacketInfo } from "./packet.ts";
+export { inspectPacket, packetAddress, IPPROTO, type PacketInfo } from "./packet.ts";
 export { classifyNatT, espUdpPayload, KeepaliveTimer, NAT_KEEPALIVE, NAT_T_PORT, DEFAULT_KEEPALIVE_MS, type UdpKind } from "./udp.ts";

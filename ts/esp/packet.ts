@@ -22,11 +22,18 @@ export const IPPROTO = {
   MH: 135,
 } as const;
 
-/** Selector-relevant fields of one IP packet. Addresses are views into the packet (4 or 16 bytes). */
+/**
+ * Selector-relevant fields of one IP packet. Addresses are offsets into `packet` (4 or 16 bytes long),
+ * not views: a subarray per packet is an allocation, and on JavaScriptCore it moves a small array's
+ * bytes out of the GC heap, which cost more than the whole AES-GCM seal.
+ */
 export interface PacketInfo {
   version: 4 | 6;
-  src: Uint8Array;
-  dst: Uint8Array;
+  packet: Uint8Array;
+  srcAt: number;
+  dstAt: number;
+  /** 4 (IPv4) or 16 (IPv6). */
+  addrLen: number;
   /** Upper-layer protocol (after IPv6 extension headers). */
   protocol: number;
   /**
@@ -42,6 +49,12 @@ export interface PacketInfo {
 }
 
 const u16 = (b: Uint8Array, o: number) => (b[o] << 8) | b[o + 1];
+
+/** The source or destination address of an inspected packet, as a copy (for messages and tests). */
+export function packetAddress(p: PacketInfo, which: "src" | "dst"): Uint8Array {
+  const at = which === "src" ? p.srcAt : p.dstAt;
+  return p.packet.slice(at, at + p.addrLen);
+}
 
 function ports(info: PacketInfo, b: Uint8Array, off: number, end: number): void {
   const p = info.protocol;
@@ -64,7 +77,7 @@ export function inspectPacket(b: Uint8Array): PacketInfo | undefined {
     const ihl = (b[0] & 0x0f) * 4;
     const total = u16(b, 2);
     if (ihl < 20 || total < ihl || total > b.length) return undefined;
-    const info: PacketInfo = { version: 4, src: b.subarray(12, 16), dst: b.subarray(16, 20), protocol: b[9], length: total };
+    const info: PacketInfo = { version: 4, packet: b, srcAt: 12, dstAt: 16, addrLen: 4, protocol: b[9], length: total, srcPort: undefined, dstPort: undefined };
     // RFC 791: a fragment with a non-zero offset carries no upper-layer header.
     const fragOffset = u16(b, 6) & 0x1fff;
     if (fragOffset === 0) ports(info, b, ihl, total);
@@ -74,7 +87,7 @@ export function inspectPacket(b: Uint8Array): PacketInfo | undefined {
     if (b.length < 40) return undefined;
     const total = 40 + u16(b, 4);
     if (total > b.length) return undefined;
-    const info: PacketInfo = { version: 6, src: b.subarray(8, 24), dst: b.subarray(24, 40), protocol: b[6], length: total };
+    const info: PacketInfo = { version: 6, packet: b, srcAt: 8, dstAt: 24, addrLen: 16, protocol: b[6], length: total, srcPort: undefined, dstPort: undefined };
     // RFC 8200 §4: walk Hop-by-Hop, Routing, Fragment and Destination Options to the upper layer.
     let next = b[6], off = 40, first = true;
     for (let guard = 0; guard < 16; guard++) {
