@@ -13,6 +13,12 @@ export function formatStatusTable(s: StatusSnapshot): string {
   const out: string[] = [];
   out.push(`${s.program} on ${s.runtime}, ${s.provider} crypto, up ${ago(s.uptimeSeconds)}; listening on ${s.listen.map((l) => l.address + (l.natt ? " (NAT-T)" : "")).join(", ")}`);
   out.push(`${s.ikeSas.length} IKE SA${s.ikeSas.length === 1 ? "" : "s"} established, ${s.halfOpen} half-open`);
+  const dp = s.dataPlane;
+  if (dp) {
+    const c = dp.counters, drops = Object.entries(dp.drops).filter(([, n]) => n > 0);
+    out.push(`data plane: ${dp.device} (MTU ${dp.mtu}): ESP ${c.espPacketsSent} packets sent, ${c.espPacketsReceived} received; ` +
+      `dropped: ${drops.length ? drops.map(([k, n]) => `${n} ${k}`).join(", ") : "none"}${c.natKeepalivesSent ? `; ${c.natKeepalivesSent} NAT-keepalives sent` : ""}`);
+  } else out.push("data plane: off (no tun section)");
   for (const i of s.ikeSas) {
     out.push("");
     out.push(`${i.name}: #${i.id}, ESTABLISHED, IKEv2, ${i.spiI}_i${i.initiator ? "*" : ""} ${i.spiR}_r${i.initiator ? "" : "*"}`);
@@ -29,7 +35,7 @@ export function formatStatusTable(s: StatusSnapshot): string {
       if (c.rekeyInSeconds !== undefined) ct.push(`rekeying in ${ago(c.rekeyInSeconds)}`);
       if (c.expiresInSeconds !== undefined) ct.push(`expires in ${ago(c.expiresInSeconds)}`);
       out.push(`    ${ct.join(", ")}`);
-      out.push(`    in  ${c.spiIn}, ${String(c.bytesIn).padStart(10)} bytes, ${String(c.packetsIn).padStart(8)} packets`);
+      out.push(`    in  ${c.spiIn}, ${String(c.bytesIn).padStart(10)} bytes, ${String(c.packetsIn).padStart(8)} packets${c.dropsIn ? `, ${c.dropsIn} dropped` : ""}`);
       out.push(`    out ${c.spiOut}, ${String(c.bytesOut).padStart(10)} bytes, ${String(c.packetsOut).padStart(8)} packets`);
       out.push(`    local  ${c.localTs.join(" ")}`);
       out.push(`    remote ${c.remoteTs.join(" ")}`);
