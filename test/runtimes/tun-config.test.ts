@@ -67,3 +67,48 @@ test("rangeToCidrs: a prefix stays one route; an arbitrary range becomes the few
   // Worst case stays bounded: 2 × 32 - 2 prefixes for 0.0.0.1-255.255.255.254.
   assert.equal(r("0.0.0.1-255.255.255.254").length, 62);
 });
+
+import { runProgram } from "../../ts/app/program.ts";
+import type { Host } from "../../ts/app/host.ts";
+import { ManualClock, MemoryNetwork } from "../../ts/io/memory.ts";
+import { TunError } from "../../ts/io/tun.ts";
+import { seededRandom } from "../../ts/crypto/random.ts";
+
+function fakeHost(args: string[], file: string, openTun?: Host["openTun"]) {
+  const out: string[] = [], err: string[] = [];
+  const net = new MemoryNetwork();
+  const clock = new ManualClock();
+  const host = {
+    runtime: "node", args, clock, random: seededRandom(1), openUdp: net.open,
+    readTextFile: () => Promise.resolve(file),
+    stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t),
+    openTun, configureTun: async () => {}, routeTun: async () => {},
+  } as unknown as Host;
+  return { host, out, err, net };
+}
+
+const TUN_FILE = `tunnel:\n  tun: { name: sk0, addresses: [10.1.0.1/32] }\n  status: { enabled: false }\n${conns}`;
+
+test("tun program: --check summarises the tun section; without one it says there is no data plane", async () => {
+  const a = fakeHost(["--config", "t.yaml", "--check"], TUN_FILE);
+  assert.equal(await runProgram("tunnel", a.host), 0);
+  assert.match(a.out.join(""), /tun sk0 mtu 1400 10\.1\.0\.1\/32, routes auto/);
+  const b = fakeHost(["--config", "t.yaml", "--check"], conns);
+  assert.equal(await runProgram("tunnel", b.host), 0);
+  assert.match(b.out.join(""), /tun off \(SAs only, no traffic\)/);
+});
+
+test("tun program: a TUN device that cannot be opened stops the program with exit 1 and says to run as root or drop the section", async () => {
+  const h = fakeHost(["--config", "t.yaml"], TUN_FILE, () => Promise.reject(new TunError("open", "open /dev/net/tun: errno 13 (needs root or CAP_NET_ADMIN)", 13)));
+  assert.equal(await runProgram("tunnel", h.host), 1);
+  const e = h.err.join("");
+  assert.match(e, /tun: cannot open the TUN device sk0: open \/dev\/net\/tun: errno 13/);
+  assert.match(e, /run as root \(or with CAP_NET_ADMIN\), or remove the tun section/);
+  // The sockets it had bound (ephemeral: the memory network's first ports) are closed again.
+  await h.net.open({ ip: "0.0.0.0", port: 40000 });
+  await h.net.open({ ip: "0.0.0.0", port: 40001 });
+  const again = fakeHost(["--config", "t.yaml"], TUN_FILE, undefined);
+  again.host.openTun = undefined;
+  assert.equal(await runProgram("tunnel", again.host), 1);
+  assert.match(again.err.join(""), /this runtime \(node\) cannot open a TUN device/);
+});

@@ -91,8 +91,8 @@ const RUN_COMMAND: Record<ProgramKind, Record<string, string>> = {
 };
 
 const ABOUT: Record<ProgramKind, string> = {
-  gateway: "The skeyseed IKEv2 gateway: a responder for many peers (per-peer PSK, identities, proposals,\ntraffic selectors and lifetimes from one file). Connections with start: true are initiated and kept up.",
-  tunnel: "The skeyseed edge tunnel: an IKEv2 initiator that brings its IKE SA and Child SAs up and keeps them\nup, reconnecting with exponential backoff when the peer goes away, and says in plain words what is wrong.",
+  gateway: "The skeyseed IKEv2 gateway: a responder for many peers (per-peer PSK or certificates, identities,\nproposals, traffic selectors and lifetimes from one file). Connections with start: true are initiated\nand kept up. With a gateway.tun section (root) it carries the traffic: ESP in UDP on the NAT-T port\nto and from a TUN device, with routes for the peers' traffic selectors.",
+  tunnel: "The skeyseed edge tunnel: an IKEv2 initiator that brings its IKE SA and Child SAs up and keeps them\nup, reconnecting with exponential backoff when the peer goes away, and says in plain words what is wrong.\nWith a tunnel.tun section (root) it carries IP packets between a TUN device and the peer as ESP in UDP.",
 };
 
 export function helpText(kind: ProgramKind, runtime: "deno" | "bun" | "node"): string {
@@ -113,6 +113,8 @@ export function helpText(kind: ProgramKind, runtime: "deno" | "bun" | "node"): s
     "",
     "status subcommand (prints the SAs like swanctl --list-sas):",
     ...specs.filter((f) => f.status).map(line),
+    "",
+    "Configuration reference: docs/config.md (--check validates a file).",
     "",
     `Logs are JSON lines on stdout (time, level, event, sa, peer, reason, ...).${kind === "tunnel" ? " Progress and problems are\nalso told in plain words on stderr." : ""} SIGINT/SIGTERM close every SA (the peers are told),\nwait up to ${kind}.shutdownGrace seconds for their answers, and exit. Exit codes: 0 ok, 1 runtime failure,\n2 bad command line or configuration.`,
     "",
