@@ -217,7 +217,7 @@ try {
   const gcode = await gw.exited;
   const ok = tcode === 0 && gcode === 0 && stats.ikeUp > 0 && stats.pingsOk === stats.pings;
   console.log(`\n${stamp()} done: ${stats.ikeUp} IKE SA established, ${stats.ikeRekeyed} IKE rekey(s), ${stats.childRekeyed} Child SA rekey(s), ` +
-    `${withTun ? `${stats.pingsOk}/${stats.pings} pings through the tunnel answered, ` : ""}${stats.warnings} warning(s); ` +
+    `${withTun ? `${stats.pingsOk} of ${stats.pings} ping runs through the tunnel answered, ` : ""}${stats.warnings} warning(s); ` +
     `tunnel exit ${tcode}, gateway exit ${gcode}`);
   if (!ok) process.stderr.write(`demo failed\n--- tunnel stderr\n${tun.stderr}\n--- gateway stderr\n${gw.stderr}\n`);
   code = ok ? 0 : 1;

@@ -1,10 +1,11 @@
-// UdpSocket on Bun: Bun.udpSocket. send() returns false when the socket buffer is full: datagrams
-// then wait in a bounded queue, in order, and go out on `drain`. IPv4 and IPv6.
+// UdpSocket on Bun: Bun.udpSocket. Datagrams sent in one turn of the event loop (a burst of ESP from
+// one TUN read batch, say) go out together at the end of it with sendMany (one sendmmsg). When the
+// socket buffer is full the rest wait in a bounded queue, in order, and go out on `drain`. IPv4 and IPv6.
 import type { Address } from "../../ts/engine/types.ts";
 import type { UdpSocket } from "../../ts/io/types.ts";
 
 // Just the Bun API this file uses.
-interface BunUdp { readonly port: number; send(data: Uint8Array, port: number, address: string): boolean; close(): void }
+interface BunUdp { readonly port: number; send(data: Uint8Array, port: number, address: string): boolean; sendMany(packets: (Uint8Array | number | string)[]): number; close(): void }
 interface BunUdpHandlers {
   data(s: BunUdp, buf: Uint8Array, port: number, address: string): void;
   drain(s: BunUdp): void;
@@ -47,19 +48,38 @@ export async function openUdp(addr: Address): Promise<UdpSocket> {
     },
   });
   let closed = false;
+  // Datagrams of the current turn, flattened as sendMany takes them: data, port, address, ...
+  let burst: (Uint8Array | number | string)[] = [];
+  const enqueue = (data: Uint8Array, to: Address) => {
+    if (queue.length >= MAX_QUEUED) { onError(new Error(`send queue full (${MAX_QUEUED} datagrams): dropped one to ${to.ip}:${to.port}`)); return; }
+    queue.push([data, to]);
+  };
+  const sendBurst = () => {
+    const b = burst;
+    burst = [];
+    if (closed || b.length === 0) return;
+    let sent: number;
+    try {
+      sent = b.length === 3 ? (sock.send(b[0] as Uint8Array, b[1] as number, b[2] as string) ? 1 : 0) : sock.sendMany(b);
+    } catch (e) {
+      onError(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    for (let i = sent * 3; i < b.length; i += 3) enqueue(b[i] as Uint8Array, { ip: b[i + 2] as string, port: b[i + 1] as number });
+  };
   return {
     local: { ip: addr.ip, port: sock.port },
     send(data, to) {
       if (closed) return;
-      if (queue.length === 0 && trySend(sock, data, to)) return;
-      if (queue.length >= MAX_QUEUED) { onError(new Error(`send queue full (${MAX_QUEUED} datagrams): dropped one to ${to.ip}:${to.port}`)); return; }
-      queue.push([data, to]);
+      if (queue.length) { enqueue(data, to); return; }
+      if (burst.length === 0) queueMicrotask(sendBurst);
+      burst.push(data, to.port, to.ip);
     },
     onMessage(h) {
       handler = h;
       for (const [d, f] of early.splice(0)) h(d, f);
     },
     onError(h) { onError = h; },
-    async close() { if (!closed) { closed = true; queue.length = 0; sock.close(); } },
+    async close() { if (!closed) { sendBurst(); closed = true; queue.length = 0; sock.close(); } },
   };
 }

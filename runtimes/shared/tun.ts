@@ -3,6 +3,7 @@
 // The fd is non-blocking: the read loop drains up to READ_BATCH packets, then waits in poll() on
 // the fd and an eventfd off the JS thread; close() writes the eventfd, which ends that wait.
 import { execFile } from "node:child_process";
+import { setImmediate } from "node:timers";
 import {
   checkMtu, checkWrite, EAGAIN, EFD_CLOEXEC, EFD_NONBLOCK, EINTR, IFF_NO_PI, IFF_TUN, ifreq, ifreqName,
   O_CLOEXEC, O_NONBLOCK, O_RDWR, pollfds, READ_BATCH, TUNSETIFF, TunError, type TunDevice, type TunOptions,
@@ -37,14 +38,21 @@ export function openTunWith(sys: Libc, opts: TunOptions = {}): TunDevice {
 
   const run = async (handler: (pkt: Uint8Array) => void) => {
     while (!closed) {
+      let empty = false;
       for (let i = 0; i < READ_BATCH && !closed; i++) {
         const n = sys.read(fd, buf);
         if (n > 0) { try { handler(buf.slice(0, n)); } catch (e) { onError(e instanceof Error ? e : new Error(String(e))); } continue; }
         if (n === -EINTR) continue;
         if (n !== -EAGAIN) { onError(new TunError("io", `read ${name}: errno ${-n}`, -n)); return; }
+        empty = true;
         break;
       }
-      if (!closed) await sys.wait(pfds);
+      if (closed) break;
+      // Drained: wait in poll() off the JS thread. A full batch: more is queued, so only let the
+      // event loop run (sockets, timers, the sends this batch queued) and read on, without the
+      // poll() round trip.
+      if (empty) await sys.wait(pfds);
+      else await new Promise<void>((r) => setImmediate(r));
     }
   };
   return {
@@ -82,6 +90,9 @@ export interface TunConfig {
 /** Brings the link up with `ip`: MTU, addresses, then routes. Rejects with ip's message on failure. */
 export async function configureTun(name: string, cfg: TunConfig): Promise<void> {
   const v6 = (a: string) => a.includes(":");
+  // No IPv6 link-local address: the kernel would otherwise send router and multicast listener
+  // solicitations into the tunnel, which no selector covers (dropped and counted as no-policy).
+  await ip(["link", "set", "dev", name, "addrgenmode", "none"]).catch(() => {});
   await ip(["link", "set", "dev", name, ...(cfg.mtu ? ["mtu", String(cfg.mtu)] : []), "up"]);
   for (const a of cfg.addresses ?? []) await ip([...(v6(a) ? ["-6"] : []), "addr", "add", a, "dev", name, ...(v6(a) ? ["nodad"] : [])]);
   for (const r of cfg.routes ?? []) await ip([...(v6(r) ? ["-6"] : []), "route", "replace", r, "dev", name]);
