@@ -2,10 +2,11 @@
 // one TUN read batch, say) go out together at the end of it with sendMany (one sendmmsg). When the
 // socket buffer is full the rest wait in a bounded queue, in order, and go out on `drain`. IPv4 and IPv6.
 import type { Address } from "../../ts/engine/types.ts";
-import type { UdpSocket } from "../../ts/io/types.ts";
+import type { UdpOptions, UdpSocket } from "../../ts/io/types.ts";
+import { setBuffers, type SockOpt } from "../shared/sockbuf.ts";
 
 // Just the Bun API this file uses.
-interface BunUdp { readonly port: number; send(data: Uint8Array, port: number, address: string): boolean; sendMany(packets: (Uint8Array | number | string)[]): number; close(): void }
+interface BunUdp { readonly port: number; readonly fd: number; send(data: Uint8Array, port: number, address: string): boolean; sendMany(packets: (Uint8Array | number | string)[]): number; close(): void }
 interface BunUdpHandlers {
   data(s: BunUdp, buf: Uint8Array, port: number, address: string): void;
   drain(s: BunUdp): void;
@@ -16,7 +17,23 @@ declare const Bun: { udpSocket(o: { hostname: string; port: number; binaryType: 
 /** Datagrams held while the socket buffer is full; beyond this they are dropped (IKE retransmits). */
 const MAX_QUEUED = 1024;
 
-export async function openUdp(addr: Address): Promise<UdpSocket> {
+let sockopt: SockOpt | undefined;
+/** setsockopt/getsockopt through bun:ffi (Bun.udpSocket has no buffer options, but gives its fd). */
+async function bindSockopt(): Promise<SockOpt> {
+  const { dlopen, read } = await import("bun:ffi" as string);
+  const { symbols: s } = dlopen("libc.so.6", {
+    setsockopt: { args: ["i32", "i32", "i32", "ptr", "u32"], returns: "i32" },
+    getsockopt: { args: ["i32", "i32", "i32", "ptr", "ptr"], returns: "i32" },
+    __errno_location: { args: [], returns: "ptr" },
+  });
+  const errno = () => read.i32(s.__errno_location()) as number;
+  return {
+    setInt: (fd, level, name, value) => (s.setsockopt(fd, level, name, Int32Array.of(value), 4) === 0 ? 0 : -errno()),
+    getInt: (fd, level, name) => { const v = new Int32Array(1), len = Uint32Array.of(4); return s.getsockopt(fd, level, name, v, len) === 0 ? v[0] : -errno(); },
+  };
+}
+
+export async function openUdp(addr: Address, opts: UdpOptions = {}): Promise<UdpSocket> {
   let handler: ((data: Uint8Array, from: Address) => void) | undefined;
   let onError: (e: Error) => void = () => {};
   const early: [Uint8Array, Address][] = [];
@@ -47,6 +64,10 @@ export async function openUdp(addr: Address): Promise<UdpSocket> {
       error: (s, err) => { const e: unknown = err ?? s; onError(e instanceof Error ? e : new Error(String((e as { message?: string })?.message ?? e))); },
     },
   });
+  let buffers: { recv: number; send: number } | undefined;
+  if (opts.bufferBytes) {
+    try { buffers = setBuffers(sockopt ??= await bindSockopt(), sock.fd, opts.bufferBytes); } catch { /* best effort */ }
+  }
   let closed = false;
   // Datagrams of the current turn, flattened as sendMany takes them: data, port, address, ...
   let burst: (Uint8Array | number | string)[] = [];
@@ -69,6 +90,7 @@ export async function openUdp(addr: Address): Promise<UdpSocket> {
   };
   return {
     local: { ip: addr.ip, port: sock.port },
+    buffers,
     send(data, to) {
       if (closed) return;
       if (queue.length) { enqueue(data, to); return; }

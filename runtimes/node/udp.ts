@@ -2,9 +2,9 @@
 // "0.0.0.0" can both be bound on one port). Datagrams that arrive before the driver subscribes wait.
 import { createSocket } from "node:dgram";
 import type { Address } from "../../ts/engine/types.ts";
-import type { UdpSocket } from "../../ts/io/types.ts";
+import type { UdpOptions, UdpSocket } from "../../ts/io/types.ts";
 
-export async function openUdp(addr: Address): Promise<UdpSocket> {
+export async function openUdp(addr: Address, opts: UdpOptions = {}): Promise<UdpSocket> {
   const v6 = addr.ip.includes(":");
   const sock = createSocket({ type: v6 ? "udp6" : "udp4", ipv6Only: v6 });
   await new Promise<void>((resolve, reject) => {
@@ -22,8 +22,18 @@ export async function openUdp(addr: Address): Promise<UdpSocket> {
   sock.on("error", (e: Error) => onError(e));
   let closed = false;
   const bound = sock.address();
+  let buffers: { recv: number; send: number } | undefined;
+  if (opts.bufferBytes) {
+    // SO_RCVBUF/SO_SNDBUF, within net.core.rmem_max/wmem_max.
+    try {
+      sock.setRecvBufferSize(opts.bufferBytes);
+      sock.setSendBufferSize(opts.bufferBytes);
+      buffers = { recv: sock.getRecvBufferSize(), send: sock.getSendBufferSize() };
+    } catch { /* best effort: the defaults stay */ }
+  }
   return {
     local: { ip: bound.address, port: bound.port },
+    buffers,
     send(data, to) {
       if (!closed) sock.send(data, to.port, to.ip, (err: Error | null) => { if (err && !closed) onError(err); });
     },

@@ -77,3 +77,22 @@ test(`udp adapter (${runtime}): with forceEncap IKE_AUTH runs on the NAT-T socke
   assert.equal(gw.endpoint.counters.parseErrors, 0);
   assert.equal(gw.counters.espPacketsReceived, 0);
 }, { timeoutMs: 10000 });
+
+test(`udp adapter (${runtime}): bufferBytes raises the kernel's receive and send buffers, and the socket still carries datagrams`, async () => {
+  const plain = await openUdp({ ip: "127.0.0.1", port: 0 });
+  assert.equal(plain.buffers, undefined, "nothing asked, nothing reported");
+  const big = await openUdp({ ip: "127.0.0.1", port: 0 }, { bufferBytes: 1 << 20 });
+  try {
+    assert.ok(big.buffers, "the buffers were set");
+    // Linux reports twice the size asked for (its bookkeeping overhead), never less than asked.
+    assert.ok(big.buffers.recv >= 1 << 20 && big.buffers.send >= 1 << 20, JSON.stringify(big.buffers));
+    const got: number[] = [];
+    big.onMessage((d) => got.push(d.length));
+    plain.send(new Uint8Array(1200), big.local);
+    await until(() => got.length === 1, 2000, "the datagram");
+    assert.deepEqual(got, [1200]);
+  } finally {
+    await plain.close();
+    await big.close();
+  }
+});

@@ -79,7 +79,7 @@ async function serve(kind: ProgramKind, host: Host, cfg: LoadedConfig, cli: CliA
 
   let bindings: SocketBinding[];
   try {
-    bindings = await openSockets(host, p.listen, p.port, p.nattPort, kind);
+    bindings = await openSockets(host, p.listen, p.port, p.nattPort, kind, p.tun ? SOCKET_BUFFER_BYTES : undefined);
   } catch (e) {
     host.stderr(`${kind}: ${e instanceof Error ? e.message : String(e)}\n`);
     return EXIT.FAILURE;
@@ -111,7 +111,12 @@ async function serve(kind: ProgramKind, host: Host, cfg: LoadedConfig, cli: CliA
       driver, crypto, tun: dev, keepaliveMs: p.tun.keepaliveMs, replayWindow: p.tun.replayWindow,
       route: routes === "auto" && host.routeTun ? (op, cidr) => host.routeTun!(dev.name, op, cidr) : undefined,
     });
-    driver.log({ level: "info", event: "tun-up", device: dev.name, mtu: dev.mtu, addresses: p.tun.addresses, routes });
+    const buf = bindings.find((b) => b.natt)?.socket.buffers;
+    driver.log({
+      level: buf && buf.recv >= SOCKET_BUFFER_BYTES ? "info" : "warn", event: "tun-up", device: dev.name, mtu: dev.mtu, addresses: p.tun.addresses, routes,
+      nattSocketBuffers: buf ?? "unchanged",
+      ...(buf && buf.recv >= SOCKET_BUFFER_BYTES ? {} : { reason: `the NAT-T socket's receive buffer could not be raised to ${SOCKET_BUFFER_BYTES} bytes (${buf ? `got ${buf.recv}` : "not supported here"}): bursts of ESP may be dropped; raise net.core.rmem_max` }),
+    });
   } else driver.log({ level: "info", event: "no-data-plane", reason: `no ${kind}.tun section: SAs are negotiated but carry no traffic` });
   if (p.keyLogDir) driver.log({ level: "warn", event: "key-log-enabled", reason: `session keys are written to ${p.keyLogDir}/ikev2_decryption_table and esp_sa (for Wireshark; debugging only)` });
 
@@ -207,8 +212,14 @@ async function loadProvider(name: "wasm" | "native" | "js", random: RandomSource
   }
 }
 
+/**
+ * Kernel buffers asked for the NAT-T sockets when they carry ESP: bursts of ESP (and the IKE messages
+ * among them) wait there while our one thread works, instead of being dropped at 208 KiB.
+ */
+const SOCKET_BUFFER_BYTES = 4 << 20;
+
 /** Binds the IKE and NAT-T sockets on every listen address; port 0 binds an ephemeral port once, then reuses it. */
-async function openSockets(host: Host, listen: string[], port: number, nattPort: number, kind: ProgramKind): Promise<SocketBinding[]> {
+async function openSockets(host: Host, listen: string[], port: number, nattPort: number, kind: ProgramKind, nattBuffer?: number): Promise<SocketBinding[]> {
   const out: SocketBinding[] = [];
   const ports = { ike: port, natt: nattPort };
   try {
@@ -217,7 +228,7 @@ async function openSockets(host: Host, listen: string[], port: number, nattPort:
         const want = natt ? ports.natt : ports.ike;
         let s: UdpSocket;
         try {
-          s = await host.openUdp({ ip, port: want });
+          s = await host.openUdp({ ip, port: want }, natt && nattBuffer ? { bufferBytes: nattBuffer } : undefined);
         } catch (e) {
           const msg = e instanceof Error ? e.message : String(e);
           const hint = /EACCES|permission|denied/i.test(msg) && want > 0 && want < 1024

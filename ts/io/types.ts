@@ -6,6 +6,8 @@ import type { Address } from "../engine/types.ts";
 export interface UdpSocket {
   /** The bound address; `port` is the real port when 0 (ephemeral) was asked for. */
   readonly local: Address;
+  /** The kernel's receive and send buffer sizes when `bufferBytes` was asked for and could be set. */
+  readonly buffers?: { recv: number; send: number };
   /** Queues one datagram. Never throws for network errors: they go to onError. */
   send(data: Uint8Array, to: Address): void;
   onMessage(handler: (data: Uint8Array, from: Address) => void): void;
@@ -14,8 +16,13 @@ export interface UdpSocket {
   close(): Promise<void>;
 }
 
+export interface UdpOptions {
+  /** Ask the kernel for receive and send buffers of this size (best effort; see UdpSocket.buffers). */
+  bufferBytes?: number;
+}
+
 /** Opens a UDP socket bound to `addr` (port 0 = ephemeral). Rejects when the bind fails. */
-export type UdpOpener = (addr: Address) => Promise<UdpSocket>;
+export type UdpOpener = (addr: Address, opts?: UdpOptions) => Promise<UdpSocket>;
 
 /** The host's clock and its one re-armable timer (quinn: the host owns the only OS timer). */
 export interface Clock {
