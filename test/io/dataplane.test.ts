@@ -250,3 +250,14 @@ test("dataplane: behind a NAT the tunnel sends a NAT-keepalive (one 0xFF octet) 
   assert.equal(edge.dp.counters.natKeepalivesSent, 3);
   assert.equal(gw.dp.counters.natKeepalivesSent, 0, "the side not behind a NAT sends none");
 });
+
+test("dataplane: past the hard packet limit (rekey not done) the SA sends nothing more, and the rekey and the delete are each asked for once", async () => {
+  const { edge } = await established({ child: { rekeyPackets: 10 } });
+  // The network is not flushed: the rekey cannot finish.
+  for (let i = 0; i < 30; i++) edge.tun.inject(ping("10.1.0.1", "10.2.0.1", i));
+  assert.equal(edge.dp.counters.espPacketsSent, 11, "soft limit 10, hard limit 11 (110 %)");
+  assert.equal(edge.dp.drops.expired, 19);
+  assert.equal(edge.logs.filter((l) => l.event === "child-lifetime-soft").length, 1);
+  assert.equal(edge.logs.filter((l) => l.event === "child-lifetime-expired").length, 1);
+  assert.equal(edge.dp.counters.rekeysStarted, 1);
+});

@@ -213,6 +213,7 @@ export class DataPlane {
   private childDown(id: number, now: number): void {
     this.table.remove(id, now);
     this.asked.delete(id);
+    this.asked.delete(-id - 1);
     const m = this.children.get(id);
     if (!m) return;
     this.children.delete(id);
@@ -273,13 +274,15 @@ export class DataPlane {
         this.d.log({ level: "debug", event: "esp-retired", child: ev.childId, spiIn: (ev.spiIn >>> 0).toString(16).padStart(8, "0"), why: ev.why });
         continue;
       }
-      if (this.asked.has(ev.childId) && ev.type === "rekey-needed") continue;
       const expired = ev.type === "expired";
       if (expired && ev.direction === "in") continue; // the outbound half's limit decides; inbound keeps the peer's packets until the delete
-      this.asked.add(ev.childId);
+      // Once each: a rekey when the soft limit is crossed, a delete when the hard one is.
+      const key = expired ? -ev.childId - 1 : ev.childId;
+      if (this.asked.has(key)) continue;
+      this.asked.add(key);
       this.d.log({
         level: expired ? "warn" : "info", event: expired ? "child-lifetime-expired" : "child-lifetime-soft", child: ev.childId, direction: ev.direction,
-        reason: expired ? "the Child SA reached its hard byte/packet limit: deleting it" : "the Child SA reached its rekeyBytes/rekeyPackets limit: rekeying",
+        reason: expired ? "the Child SA reached its hard byte/packet limit (110% of rekeyBytes/rekeyPackets) before its rekey finished: it sends no more, and is deleted unless the rekey replaces it first" : "the Child SA reached its rekeyBytes/rekeyPackets limit: rekeying",
       });
       try {
         this.d.run((ep, t) => (expired ? ep.deleteChild(ev.childId, t) : ep.rekeyChild(ev.childId, t)));
