@@ -72,7 +72,7 @@ function tunnelConfig(o: ChildOpts): string {
       // lifeTime well past rekeyTime: the hard limit must not race the rekey on a loaded machine.
       children: [{
         name: "net", esp: o.esp, localTs: [TUN_NET], remoteTs: [GW_NET], rekeyTime, ...(rekeyTime ? { lifeTime: rekeyTime + 20 } : {}), jitter: 0,
-        ...(o.rekeyBytes ? { rekeyBytes: o.rekeyBytes } : {}),
+        ...(o.rekeyBytes ? { rekeyBytes: o.rekeyBytes, lifeBytes: o.rekeyBytes * 4 } : {}),
       }],
     }],
   }, null, 2);

@@ -112,3 +112,11 @@ test("tun program: a TUN device that cannot be opened stops the program with exi
   assert.equal(await runProgram("tunnel", again.host), 1);
   assert.match(again.err.join(""), /this runtime \(node\) cannot open a TUN device/);
 });
+
+test("child lifetimes: lifeBytes/lifePackets default to 110 % of the rekey limits and must exceed them when given", () => {
+  const c = loadConfig("tunnel", "t.yaml", conns.replace("remoteTs: [10.2.0.0/16] }", "remoteTs: [10.2.0.0/16], rekeyBytes: 1000, rekeyPackets: 100, lifePackets: 500 }"));
+  const ch = c.endpoint.connections[0].children[0];
+  assert.deepEqual([ch.rekeyBytes, ch.lifeBytes, ch.rekeyPackets, ch.lifePackets], [1000, 1100, 100, 500]);
+  const got = issues(conns.replace("remoteTs: [10.2.0.0/16] }", "remoteTs: [10.2.0.0/16], rekeyBytes: 1000, lifeBytes: 1000 }"));
+  assert.ok(got.some((g) => /connections\[0\]\.children\[0\]\.lifeBytes: must be greater than rekeyBytes/.test(g)), got.join("\n"));
+});

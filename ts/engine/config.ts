@@ -33,6 +33,9 @@ const ChildInput = z.object({
   /** Data plane limits: rekey after this many bytes / packets (0 = none). */
   rekeyBytes: z.number().int().nonnegative().default(0),
   rekeyPackets: z.number().int().nonnegative().default(0),
+  /** Hard data plane limits: the SA carries no more after this many bytes / packets (default 110% of the rekey limit). */
+  lifeBytes: z.number().int().nonnegative().optional(),
+  lifePackets: z.number().int().nonnegative().optional(),
   mode: z.enum(["tunnel"]).default("tunnel"),
 }).strict();
 
@@ -127,6 +130,9 @@ export interface ChildConfig {
   jitter: number;
   rekeyBytes: number;
   rekeyPackets: number;
+  /** Hard limits (0: none). */
+  lifeBytes: number;
+  lifePackets: number;
 }
 
 /** How we authenticate ourselves. */
@@ -248,7 +254,11 @@ export function resolveConfig(input: unknown, opts: ResolveOptions = {}): Endpoi
       ch.remoteTs.forEach((t, i) => attempt(`${cb}.remoteTs[${i}]`, () => parseSelector(t, "0.0.0.0")));
       const lifeMs = (ch.lifeTime ?? ch.rekeyTime * 1.1) * 1000;
       if (lifeMs <= ch.rekeyTime * 1000 && ch.rekeyTime > 0) issues.push({ path: `${cb}.lifeTime`, message: "must be greater than rekeyTime" });
-      return { name: ch.name, proposals, localTs: ch.localTs, remoteTs: ch.remoteTs, rekeyMs: ch.rekeyTime * 1000, lifeMs, jitter: ch.jitter, rekeyBytes: ch.rekeyBytes, rekeyPackets: ch.rekeyPackets };
+      // As strongSwan's life_bytes/life_packets: 10% above the rekey limit unless given.
+      const lifeBytes = ch.lifeBytes ?? Math.ceil(ch.rekeyBytes * 1.1), lifePackets = ch.lifePackets ?? Math.ceil(ch.rekeyPackets * 1.1);
+      if (ch.lifeBytes !== undefined && ch.rekeyBytes > 0 && ch.lifeBytes !== 0 && ch.lifeBytes <= ch.rekeyBytes) issues.push({ path: `${cb}.lifeBytes`, message: "must be greater than rekeyBytes (or 0: no hard limit)" });
+      if (ch.lifePackets !== undefined && ch.rekeyPackets > 0 && ch.lifePackets !== 0 && ch.lifePackets <= ch.rekeyPackets) issues.push({ path: `${cb}.lifePackets`, message: "must be greater than rekeyPackets (or 0: no hard limit)" });
+      return { name: ch.name, proposals, localTs: ch.localTs, remoteTs: ch.remoteTs, rekeyMs: ch.rekeyTime * 1000, lifeMs, jitter: ch.jitter, rekeyBytes: ch.rekeyBytes, rekeyPackets: ch.rekeyPackets, lifeBytes, lifePackets };
     });
     if (conn.childless === "never" && children.length === 0) issues.push({ path: `${base}.children`, message: "childless: never needs at least one child" });
     return {

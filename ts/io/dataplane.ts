@@ -256,12 +256,8 @@ export class DataPlane {
 
   private lifetimeOf(conn: string, child: string): EspLifetime | undefined {
     const c = this.d.endpoint.config.connections.find((x) => x.name === conn)?.children.find((x) => x.name === child);
-    if (!c || (!c.rekeyBytes && !c.rekeyPackets)) return undefined;
-    // Hard limits 10% above the soft ones (as strongSwan's life_bytes default): time for the rekey to finish.
-    return {
-      softBytes: c.rekeyBytes || undefined, hardBytes: c.rekeyBytes ? Math.ceil(c.rekeyBytes * 1.1) : undefined,
-      softPackets: c.rekeyPackets || undefined, hardPackets: c.rekeyPackets ? Math.ceil(c.rekeyPackets * 1.1) : undefined,
-    };
+    if (!c || (!c.rekeyBytes && !c.rekeyPackets && !c.lifeBytes && !c.lifePackets)) return undefined;
+    return { softBytes: c.rekeyBytes || undefined, hardBytes: c.lifeBytes || undefined, softPackets: c.rekeyPackets || undefined, hardPackets: c.lifePackets || undefined };
   }
 
   // ---------------------------------------------------------------- table events and timers
@@ -275,14 +271,15 @@ export class DataPlane {
         continue;
       }
       const expired = ev.type === "expired";
-      if (expired && ev.direction === "in") continue; // the outbound half's limit decides; inbound keeps the peer's packets until the delete
       // Once each: a rekey when the soft limit is crossed, a delete when the hard one is.
       const key = expired ? -ev.childId - 1 : ev.childId;
       if (this.asked.has(key)) continue;
       this.asked.add(key);
       this.d.log({
         level: expired ? "warn" : "info", event: expired ? "child-lifetime-expired" : "child-lifetime-soft", child: ev.childId, direction: ev.direction,
-        reason: expired ? "the Child SA reached its hard byte/packet limit (110% of rekeyBytes/rekeyPackets) before its rekey finished: it sends no more, and is deleted unless the rekey replaces it first" : "the Child SA reached its rekeyBytes/rekeyPackets limit: rekeying",
+        reason: expired
+          ? `the Child SA reached its hard limit (lifeBytes/lifePackets) ${ev.direction === "out" ? "sending" : "receiving"} before its rekey finished: it ${ev.direction === "out" ? "sends" : "accepts"} no more, and is deleted unless the rekey replaces it first`
+          : "the Child SA reached its rekeyBytes/rekeyPackets limit: rekeying",
       });
       try {
         this.d.run((ep, t) => (expired ? ep.deleteChild(ev.childId, t) : ep.rekeyChild(ev.childId, t)));
