@@ -2,6 +2,7 @@
 // self-contained HTML page with inline SVG charts; also the per-bench renderers for esp and scale
 // (bench/run.mjs) and the flattening used by `npm run bench -- --compare`.
 // Every number printed here is read from the report: nothing is typed in.
+import { renderEspTunnel } from "./report-esptunnel.mjs";
 import { barChart, esc, fmtNum, lineChart } from "./charts.mjs";
 import { renderCrypto } from "./report-crypto.mjs";
 import { renderUdp } from "./report-udp.mjs";
@@ -77,6 +78,54 @@ export function renderScale(rows, meta) {
   return { markdown: `# bench:scale (${meta.date}${meta.quick ? ", --quick" : ""}, ${meta.seconds} s)\n\n${md}\n`, svg: svgs[0] + "\n" };
 }
 
+// ------------------------------------------------------------------ UDP adapter vs raw socket (bench/udp-overhead.mjs)
+export function udprawSection(res) {
+  const rows = res.rows ?? [], m = res.meta;
+  const runtimes = ordered(rows.map((r) => r.runtime));
+  const L = [`Our UdpSocket adapter (runtimes/<rt>/udp.ts, what host.ts gives the driver) against a loop written directly on the runtime's socket API (node:dgram, Deno.listenDatagram, Bun.udpSocket), per runtime in one process on 127.0.0.1. Echo rather than one-way throughput: a client socket keeps ${m.window} datagrams in flight and sends the next for each echo, so the rate is set by the per-datagram work on the two sockets, nothing is sent faster than it is received, and the socket buffer never overflows (one-way blasting measures drops and buffer sizes instead, and is much noisier). Adapter and raw rounds of ${m.roundMs} ms alternate after a ${m.warmMs} ms warm-up; median of ${m.rounds} rounds each (slowest–fastest); datagrams counts every datagram received, both directions (2 per round trip).`,
+    "", `Two rates: per second of wall time, and per second of the process's CPU time (user + system, from node:process cpuUsage). The loop keeps its process busy, so on an idle machine they agree; when other work shares the ${m.cpus?.split(" x ")[0] ?? ""} CPUs the wall rate drops by however long the process waited, while the CPU rate still measures the per-datagram work, which is what the adapter adds to (where the CPU rate is below the wall rate, the process kept more than one core busy: runtime threads beside the event loop). adapter/raw: ratio of the medians, in brackets the lowest and highest ratio of two rounds run back to back; below 1× = the adapter is slower. 1-minute load average at the end: ${m.loadavg?.[0] ?? "–"}.`, ""];
+  L.push(table(["runtime", "payload", "adapter datagrams/s", "raw datagrams/s", "adapter/raw (wall)", "adapter datagrams per CPU-second", "raw datagrams per CPU-second", "adapter/raw (CPU)", "lost (adapter/raw)"],
+    runtimes.flatMap((rt) => rows.filter((r) => r.runtime === rt).map((r) => [`${rt}`, `${r.bytes} B`, spread(r.adapter.pps, r.adapter.min, r.adapter.max), spread(r.raw.pps, r.raw.min, r.raw.max), `**${f(r.ratio, 2)}×** (${f(r.ratioMin, 2)}–${f(r.ratioMax, 2)})`,
+      spread(r.adapter.perCpuSecond, r.adapter.perCpuMin, r.adapter.perCpuMax), spread(r.raw.perCpuSecond, r.raw.perCpuMin, r.raw.perCpuMax), `**${f(r.cpuRatio, 2)}×** (${f(r.cpuRatioMin, 2)}–${f(r.cpuRatioMax, 2)})`, `${r.adapter.lost}/${r.raw.lost}`]))));
+  if (res.errors?.length) L.push("", `Failed: ${res.errors.join("; ")}.`);
+  const chart = (key, lo, hi, unit, title, ratio) => barChart({
+    title, unit, series: ["adapter", "raw"],
+    groups: rows.map((r) => ({ label: `${r.runtime} ${r.bytes} B (${f(r[ratio], 2)}×)`, bars: ["adapter", "raw"].map((v) => ({ series: v, value: r[v][key], min: r[v][lo], max: r[v][hi] })) })),
+    note: `${m.window} datagrams in flight, 127.0.0.1; in brackets: adapter/raw`,
+  });
+  const svgs = [
+    chart("pps", "min", "max", "datagrams received per second of wall time (median; whiskers: slowest–fastest round)", "UDP echo: our adapter against a raw socket loop, per runtime", "ratio"),
+    chart("perCpuSecond", "perCpuMin", "perCpuMax", "datagrams received per second of the process's CPU time (median; whiskers: slowest–fastest round)", "UDP echo per CPU-second: our adapter against a raw socket loop", "cpuRatio"),
+  ];
+  return { md: L.join("\n"), svgs };
+}
+
+// ------------------------------------------------------------------ gateway RSS (bench/gateway-rss.mjs)
+const mib = (kb) => (kb === undefined ? undefined : kb / 1024);
+export function gatewayRssSection(res) {
+  const rows = res.rows ?? [], m = res.meta;
+  const n = m.count.toLocaleString("en");
+  const L = [`The gateway program (runtimes/<rt>/gateway.ts) with ${n} established IKE SAs of one Child SA each (${m.ike}, ESP ${m.esp}, ${m.auth}, ${m.provider} provider), brought up over UDP on 127.0.0.1 by an initiator process on Node with ${m.concurrency} handshakes in flight and kept up (no rekey, no DPD). Resident memory (VmRSS of /proc/<pid>/status): median of ${m.samples} readings ${m.sampleMs} ms apart (min–max), before any SA (${m.settleMs} ms after the gateway first answered /metrics) and ${m.settleMs} ms after the last Child SA came up. Per SA = (RSS with the SAs − baseline) ÷ ${n}; it includes what the runtime keeps for having run ${n} handshakes (compiled code, allocator and collector slack), not only the SA tables. Peak = VmHWM. The count is what the gateway's /metrics (skeyseed_ike_sas, skeyseed_child_sas) and /status said. The build rate is the gateway's (the initiator spreads its SAs over many small endpoints): the gateway's CPU time during the build is shown next to the wall time; when the two are close the gateway was busy throughout, and its cost per handshake grows with the SAs it already holds; when they are far apart, other work on the machine held it up.`, ""];
+  L.push(table(["runtime", "baseline RSS (MiB)", `RSS with ${n} SAs (MiB)`, "growth (MiB)", "per IKE SA + Child SA (bytes)", "peak RSS (MiB)", "gateway /metrics: IKE / Child SAs; /status", "IKE datagrams while sampling (in/out)", "built in (handshakes/s; gateway CPU time)"],
+    rows.map((r) => r.error && !r.atCountKb ? [r.runtime, "not measured", r.error.split("\n")[0].slice(0, 200), "", "", "", "", "", ""] : [
+      r.runtime, spread(mib(r.baselineKb.median), mib(r.baselineKb.min), mib(r.baselineKb.max), 1), spread(mib(r.atCountKb.median), mib(r.atCountKb.min), mib(r.atCountKb.max), 1),
+      f(mib(r.deltaKb), 1), f(r.bytesPerSa, 0), f(mib(r.peakKb), 1),
+      `${r.metrics.ikeSas} / ${r.metrics.childSas}; ${r.status?.ikeSas ?? "–"}${r.established ? "" : " **(not " + n + ")**"}`,
+      `${r.ikeDatagramsDuringSamples.received}/${r.ikeDatagramsDuringSamples.sent}`,
+      `${f(r.build.seconds, 1)} s (${r.build.handshakesPerSec}/s${r.build.failed ? `, ${r.build.failed} retried` : ""}; gateway CPU ${f(r.build.gatewayCpuSeconds, 1)} s)`,
+    ])));
+  const svg = barChart({
+    title: `Gateway resident memory (VmRSS), idle and with ${n} IKE SAs`, unit: "MiB resident (median of the readings; whiskers: lowest–highest reading)",
+    series: ["baseline (no SA)", `${n} IKE SAs + Child SAs`],
+    groups: rows.filter((r) => r.atCountKb).map((r) => ({ label: `${r.runtime} (${f(r.bytesPerSa, 0)} B/SA)`, bars: [
+      { series: "baseline (no SA)", value: +mib(r.baselineKb.median).toFixed(1), min: +mib(r.baselineKb.min).toFixed(1), max: +mib(r.baselineKb.max).toFixed(1) },
+      { series: `${n} IKE SAs + Child SAs`, value: +mib(r.atCountKb.median).toFixed(1), min: +mib(r.atCountKb.min).toFixed(1), max: +mib(r.atCountKb.max).toFixed(1) },
+    ] })),
+    note: "in brackets: (RSS with the SAs − baseline) ÷ number of SAs",
+  });
+  return { md: L.join("\n"), svg };
+}
+
 // ------------------------------------------------------------------ the whole report
 const CORE_OPS = ["sha256", "hmac-sha256", "aes-128-cbc-enc", "aes-128-cbc-dec", "aes-128-gcm-seal", "aes-128-gcm-open", "prf+-sha256-224", "modexp-modp2048-e256", "ecdh-ecp256", "ecdh-x25519"];
 const isCore = (r) => CORE_OPS.includes(r.op) && (r.bytes === 1400 || /^(prf|modexp|ecdh)/.test(r.op));
@@ -135,7 +184,7 @@ export function renderReport(rep) {
   const head = [`# skeyseed benchmark report${rep.quick ? " (--quick)" : ""}`, "",
     `Run ${e.date} on ${e.cpuModel} (${e.cores} logical CPUs, ${e.memTotal}); ${e.kernel}. Commit ${e.git.commit}${e.git.dirty ? ` with ${e.git.dirty} uncommitted change(s)` : ""}.`,
     `Runtimes: ${Object.entries(e.versions).map(([k, v]) => `${k} ${v}`).join(", ")}. Load average (1/5/15 min) at the start ${e.loadStart.join(" ")}, at the end ${rep.loadEnd.join(" ")}.`,
-    `The whole run took ${rep.seconds} s (${Object.entries(rep.sections).map(([k, v]) => `${k} ${v.seconds} s`).join(", ")}); 1-minute load average at the end of each part: ${Object.entries(rep.sections).map(([k, v]) => `${k} ${v.load?.[0] ?? "–"}`).join(", ")} (the benchmark itself accounts for about 1; more means other work shared the ${e.cores} CPUs).`,
+    `The whole run took ${rep.seconds} s (${Object.entries(rep.sections).map(([k, v]) => `${k} ${v.skipped ? "skipped" : `${v.seconds} s`}`).join(", ")}); 1-minute load average at the end of each part: ${Object.entries(rep.sections).filter(([, v]) => !v.skipped).map(([k, v]) => `${k} ${v.load?.[0] ?? "–"}`).join(", ")} (the benchmark itself accounts for about 1; more means other work shared the ${e.cores} CPUs).`,
     "", "Each figure is the median of several timed rounds after a warm-up, with the slowest and fastest round as the spread (min–max); figures vary between machines and with the load of the machine.",
     "", `CPU flags: ${e.cpuFlags}`];
   S.push({ md: head.join("\n") });
@@ -143,15 +192,24 @@ export function renderReport(rep) {
   if (errors.length) S.push({ md: "## Failures\n\n" + errors.join("\n") });
   const add = (title, name, fn) => {
     const s = sec(name);
+    if (s?.skipped) { S.push({ md: `## ${title}\n\nNot measured in this run: ${s.skipped}.` }); return; }
     if (!s?.data) { S.push({ md: `## ${title}\n\nNot measured${s?.error ? `: ${s.error}` : ""}.` }); return; }
     const r = fn(s.data);
     S.push({ md: `## ${title}\n\n${r.md}`, svgs: r.svgs ?? [r.svg] });
   };
   add("Crypto kernels: wasm, native and js per runtime", "crypto", (d) => cryptoSection(d, { date: e.date, quick: rep.quick }));
   add("In-process handshakes per runtime and provider", "handshake", handshakeSection);
-  add("ESP encapsulation and decapsulation per runtime and provider", "esp", (d) => { const r = espSection(d); return { md: "ESP in one process with no sockets and no TUN device: encap = selector lookup + seal; decap = SPI lookup, replay window, ICV check, decrypt, inbound policy check. Mbit/s counts the inner packets.\n\n" + r.md, svg: r.svg }; });
+  add("ESP through the tunnel: iperf3 TCP per runtime and provider, next to strongSwan", "esp", (d) => {
+    const r = renderEspTunnel(d);
+    // One section of this report: its own title line goes, its headings move one level down.
+    const md = r.markdown.split("\n").slice(1).join("\n").replace(/^## /gm, "### ").trim();
+    return { md, svg: r.svg };
+  });
+  add("ESP encapsulation and decapsulation per runtime and provider (one process, no sockets)", "espkernel", (d) => { const r = espSection(d); return { md: "ESP in one process with no sockets and no TUN device: encap = selector lookup + seal; decap = SPI lookup, replay window, ICV check, decrypt, inbound policy check. Mbit/s counts the inner packets.\n\n" + r.md, svg: r.svg }; });
   add("UDP handshakes per runtime pair", "udp", udpSection);
   add("Scale: memory, handshake rate and tick cost against the number of SAs", "scale", scaleSection);
+  add("UDP: our socket adapter against a raw socket loop per runtime", "udpraw", udprawSection);
+  add(`Gateway resident memory with ${(sec("gatewayrss")?.data?.meta.count ?? 10000).toLocaleString("en")} IKE SAs per runtime`, "gatewayrss", gatewayRssSection);
   if (sec("crypto")?.data) {
     const rows = sec("crypto").data;
     S.push({ md: "## Appendix: every kernel measurement\n\n" + table(["runtime", "kernel", "bytes", "provider", "ops/s (min–max)"], rows.map((r) => [r.runtime, r.op, r.bytes, r.impl, spread(r.opsPerSec, r.min, r.max)])) });
@@ -194,11 +252,23 @@ export function flatten(rep) {
     if (r.kind === "handshake") put(`handshake ${r.runtime} ${r.proposal} ${r.impl}`, r.handshakesPerSec, r.min, r.max, "handshakes/s");
     else if (r.bytes !== undefined) put(`memory ${r.runtime} responder bytes per IKE SA (bench:handshake)`, r.bytes, undefined, undefined, "bytes", false);
   }
-  for (const r of d("esp") ?? []) put(`esp ${r.runtime} ${r.op} ${r.suite} ${r.bytes} B ${r.impl}`, r.pps, r.min, r.max, "packets/s");
+  for (const r of d("espkernel") ?? []) put(`espkernel ${r.runtime} ${r.op} ${r.suite} ${r.bytes} B ${r.impl}`, r.pps, r.min, r.max, "packets/s");
+  for (const r of d("esp")?.rows ?? []) if (!r.error) put(`esp tunnel ${r.kind === "strongswan" ? "strongSwan" : `${r.runtime} ${r.provider}`} ${r.suite}`, r.mbps, r.min, r.max, "Mbit/s");
   const udp = d("udp");
   if (udp) for (const r of [...udp.pairs, ...(udp.strongswan?.rows ?? [])]) if (r.initiator && !r.error) {
     const b = r.perBucket?.handshakesPerSec ?? [];
     put(`udp ${r.provider} ${r.initiator} -> ${r.responder}`, r.handshakesPerSec, b.length ? Math.min(...b) : undefined, b.length ? Math.max(...b) : undefined, "handshakes/s");
+  }
+  for (const r of d("udpraw")?.rows ?? []) {
+    put(`udpraw ${r.runtime} ${r.bytes} B adapter`, r.adapter.pps, r.adapter.min, r.adapter.max, "datagrams/s");
+    put(`udpraw ${r.runtime} ${r.bytes} B raw`, r.raw.pps, r.raw.min, r.raw.max, "datagrams/s");
+    put(`udpraw ${r.runtime} ${r.bytes} B adapter/raw`, r.ratio, r.ratioMin, r.ratioMax, "×");
+    put(`udpraw ${r.runtime} ${r.bytes} B adapter/raw per CPU-second`, r.cpuRatio, r.cpuRatioMin, r.cpuRatioMax, "×");
+  }
+  for (const r of d("gatewayrss")?.rows ?? []) if (r.atCountKb) {
+    put(`gatewayrss ${r.runtime} baseline RSS`, r.baselineKb.median, r.baselineKb.min, r.baselineKb.max, "KiB", false);
+    put(`gatewayrss ${r.runtime} RSS with ${r.count} SAs`, r.atCountKb.median, r.atCountKb.min, r.atCountKb.max, "KiB", false);
+    put(`gatewayrss ${r.runtime} RSS bytes per SA`, r.bytesPerSa, undefined, undefined, "bytes", false);
   }
   for (const r of d("scale") ?? []) {
     if (r.kind === "scale") {

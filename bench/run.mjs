@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs a benchmark on Node, Deno and Bun in one run and writes bench/out/<name>.json (+ .md, .svg).
-//   node bench/run.mjs <crypto|handshake|esp|scale> [--quick] [--core] [--runtimes node,deno,bun] [--only TEXT]
+//   node bench/run.mjs <crypto|handshake|espkernel|scale> [--quick] [--core] [--runtimes node,deno,bun] [--only TEXT]
 // (--core: a smaller set of kernels / ESP suites, used by `npm run bench -- --quick`; see bench/all.mjs.)
 import { spawn, execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -19,7 +19,8 @@ const runtimes = (opt("--runtimes") ?? "node,deno,bun").split(",");
 const benches = {
   crypto: { entry: "bench/crypto.ts", render: renderCrypto },
   handshake: { entry: "bench/handshake.ts", render: renderHandshake },
-  esp: { entry: "bench/esp.ts", render: renderEsp },
+  // ESP seal/open in one process (bench/esp.ts) -> espkernel.json; bench:esp (bench/esp-tunnel.mjs) owns esp.json.
+  espkernel: { entry: "bench/esp.ts", render: renderEsp },
   scale: { entry: "bench/scale.ts", render: renderScale },
 };
 if (!benches[name]) {
