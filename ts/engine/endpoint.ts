@@ -10,10 +10,11 @@ import { FragmentReassembler, SkOpener, SkSealer, sealFragments, DEFAULT_REASSEM
 import type { CryptoProvider } from "../crypto/types.ts";
 import { WireError } from "../wire/errors.ts";
 import { ExchangeType, NotifyType, PayloadType, ProtocolId } from "../wire/iana.ts";
-import { formatIdentity } from "../config/identity.ts";
+import { formatIdentity, identityEquals } from "../config/identity.ts";
 import { formatSuite } from "../config/proposals.ts";
 import { parseIp } from "../util/ip.ts";
 import { CookieJar } from "./cookies.ts";
+import { DeadlineHeap, deadlineEntry } from "./deadlines.ts";
 import type { EndpointConfig, ConnectionConfig } from "./config.ts";
 import { EngineError, misuse } from "./errors.ts";
 import { decodeInner, decodeOuter, encodeInner, encodePlain, encodePrefix, type Payload, checkRules } from "./msg.ts";
@@ -69,6 +70,23 @@ export class Endpoint {
   private readonly byId = new Map<number, IkeSa>();
   /** Responder: half-open SAs by initiator SPI + peer address, to answer IKE_SA_INIT retransmits. */
   private readonly initIndex = new Map<string, IkeSa>();
+  /** Responder SAs in state half-open (the §2.6 cookie threshold counts them on every IKE_SA_INIT). */
+  private readonly halfOpen = new Set<IkeSa>();
+  /** Responder SAs with an authenticated peer, by connection + identity (INITIAL_CONTACT, §2.4). */
+  private readonly byPeer = new Map<string, Set<IkeSa>>();
+  private readonly connIds = new Map<ConnectionConfig, number>();
+  /**
+   * Every IKE SA with something due, by the earliest time (dueAt): tick() and nextDeadline() look only
+   * here, so an idle tick costs nothing however many SAs are held.
+   */
+  private readonly timers = new DeadlineHeap<IkeSa>();
+  /**
+   * SAs the call in progress may have changed: their deadlines are recomputed once it is done (flush,
+   * from drain). An SA is marked where the endpoint gets hold of it, before anything changes it.
+   */
+  private readonly dirty = new Set<IkeSa>();
+  /** @internal Test hook: how many IKE SAs tick() has handled. */
+  tickVisits = 0;
   private readonly childSpis = new Set<number>();
   private readonly cookies: CookieJar;
   private nextId = 1;
@@ -87,6 +105,7 @@ export class Endpoint {
 
   /** A datagram arrived on one of our IKE ports. */
   receive(dg: Datagram, now: number): Output {
+    this.flush();
     this.counters.received++;
     try {
       this.dispatch(dg, now);
@@ -100,31 +119,33 @@ export class Endpoint {
 
   /** Timers: retransmissions, half-open expiry, lifetimes, liveness. Call at nextDeadline(). */
   tick(now: number): Output {
-    for (const sa of [...this.byId.values()]) this.tickSa(sa, now);
+    this.flush();
+    const due = this.timers.popDue(now);
+    // In creation order (ids ascend), the order in which tick has always handled SAs.
+    if (due.length > 1) due.sort((x, y) => x.id - y.id);
+    for (const sa of due) {
+      this.tickVisits++;
+      this.touch(sa);
+      this.tickSa(sa, now);
+    }
     return this.drain();
   }
 
   /** The earliest time at which tick() has work, or undefined. */
   nextDeadline(): number | undefined {
+    this.flush();
+    return this.timers.peek();
+  }
+
+  /** @internal The earliest deadline by a scan of every IKE SA (the reference for nextDeadline, in tests). */
+  scanDeadline(): number | undefined {
     let d: number | undefined;
-    const at = (t: number | undefined) => { if (t !== undefined && Number.isFinite(t) && (d === undefined || t < d)) d = t; };
-    for (const sa of this.byId.values()) {
-      at(sa.outstanding?.nextAt);
-      const st = sa.state;
-      if (st.kind === "half-open" || st.kind === "rekeyed") at(st.expiresAt);
-      if (st.kind === "established") {
-        if (!sa.outstanding) { at(sa.rekeyAt); if (sa.conn.dpdMs > 0) at(sa.dpdAt); }
-        at(sa.deleteAt);
-        for (const c of sa.children.values()) {
-          if (c.state.kind === "installed" && !sa.outstanding) at(c.rekeyAt);
-          if (c.state.kind === "rekeyed") at(c.state.expiresAt);
-          at(c.deleteAt);
-        }
-      }
-      if (st.kind !== "init-sent") at(st.sk.reassembler.nextDeadline());
-    }
+    for (const sa of this.byId.values()) { const t = dueAt(sa); if (Number.isFinite(t) && (d === undefined || t < d)) d = t; }
     return d;
   }
+
+  /** @internal A brute-force count of half-open SAs (the reference for halfOpenCount, in tests). */
+  scanHalfOpen(): number { let n = 0; for (const s of this.byId.values()) if (s.state.kind === "half-open") n++; return n; }
 
   // ---------------------------------------------------------------- commands
 
@@ -190,6 +211,7 @@ export class Endpoint {
   /** Deletes every IKE SA (graceful shutdown). */
   closeAll(now: number): Output {
     for (const sa of [...this.byId.values()]) {
+      this.touch(sa);
       if (sa.state.kind === "established") { sa.queue.length = 0; sa.queue.unshift(new IkeDeleteTask(this)); if (!sa.outstanding) this.pump(sa, now); }
       else if (sa.state.kind !== "deleting" && sa.state.kind !== "rekeyed") this.destroy(sa, "shutdown", false);
     }
@@ -208,7 +230,7 @@ export class Endpoint {
   ikeSa(id: number): IkeSaInfo | undefined { const s = this.byId.get(id); return s ? this.ikeInfo(s) : undefined; }
   /** IKE SAs in any state (for leak checks). */
   get ikeCount(): number { return this.byId.size; }
-  get halfOpenCount(): number { let n = 0; for (const s of this.byId.values()) if (s.state.kind === "half-open") n++; return n; }
+  get halfOpenCount(): number { return this.halfOpen.size; }
   get childCount(): number { let n = 0; for (const s of this.byId.values()) n += s.children.size; return n; }
   /** The IKE SA that holds a Child SA. */
   ikeOfChild(childId: number): number | undefined { for (const s of this.byId.values()) if (s.children.has(childId)) return s.id; return undefined; }
@@ -256,20 +278,61 @@ export class Endpoint {
       state: { kind: "init-sent", ni: new Uint8Array(0), share: undefined as never, offered: [], keRetries: 0 },
       nextOwnId: 0, nextPeerId: 0, queue: [], children: new Map(), createdAt: now, establishedAt: 0,
       rekeyAt: Infinity, deleteAt: Infinity, dpdAt: Infinity, lastHeard: now, peerChildRekeys: new Map(),
+      timer: deadlineEntry(undefined as unknown as IkeSa), initKey: undefined, peerKey: undefined,
     };
+    sa.timer.owner = sa;
     this.byId.set(sa.id, sa);
+    this.touch(sa);
     this.bySpi.set(hex(initiator ? spiI : spiR), sa);
     return sa;
   }
 
-  /** @internal Registers the responder-side index for IKE_SA_INIT retransmits. */
-  indexInit(sa: IkeSa, remote: Address): void { this.initIndex.set(hex(sa.spiI) + "/" + addr(remote), sa); }
+  /** @internal A responder's SA has answered IKE_SA_INIT: half-open, and indexed for retransmits of the request. */
+  indexInit(sa: IkeSa, remote: Address): void {
+    sa.initKey = hex(sa.spiI) + "/" + addr(remote);
+    this.initIndex.set(sa.initKey, sa);
+    if (sa.state.kind === "half-open") this.halfOpen.add(sa);
+  }
+
+  /** @internal Records the peer's authenticated identity; a responder's SA is indexed by it for INITIAL_CONTACT. */
+  setPeerId(sa: IkeSa, id: { type: number; data: Uint8Array }): void {
+    sa.peerId = id;
+    this.unindexPeer(sa);
+    if (sa.initiator || !this.byId.has(sa.id)) return;
+    sa.peerKey = this.peerKey(sa.conn, id);
+    let set = this.byPeer.get(sa.peerKey);
+    if (!set) this.byPeer.set(sa.peerKey, set = new Set());
+    set.add(sa);
+  }
+
+  /** @internal Other responder SAs of `sa`'s connection with its peer identity (INITIAL_CONTACT, §2.4), oldest first. */
+  samePeer(sa: IkeSa): IkeSa[] {
+    if (!sa.peerId) return [];
+    const set = this.byPeer.get(this.peerKey(sa.conn, sa.peerId));
+    if (!set) return [];
+    const out: IkeSa[] = [];
+    for (const o of set) if (o !== sa && o.conn === sa.conn && o.peerId && identityEquals(o.peerId, sa.peerId)) out.push(o);
+    return out.sort((x, y) => x.id - y.id);
+  }
+
+  private peerKey(conn: ConnectionConfig, id: { type: number; data: Uint8Array }): string {
+    let n = this.connIds.get(conn);
+    if (n === undefined) this.connIds.set(conn, n = this.connIds.size);
+    return `${n}/${id.type}/${hex(id.data)}`;
+  }
+
+  private unindexPeer(sa: IkeSa): void {
+    if (sa.peerKey === undefined) return;
+    const set = this.byPeer.get(sa.peerKey);
+    if (set) { set.delete(sa); if (set.size === 0) this.byPeer.delete(sa.peerKey); }
+    sa.peerKey = undefined;
+  }
 
   /** @internal */
   lookupInit(spiI: Uint8Array, remote: Address): IkeSa | undefined { return this.initIndex.get(hex(spiI) + "/" + addr(remote)); }
 
   /** @internal */
-  ikeById(id: number): IkeSa | undefined { return this.byId.get(id); }
+  ikeById(id: number): IkeSa | undefined { const sa = this.byId.get(id); if (sa) this.touch(sa); return sa; }
 
   /** @internal Installs message protection for an IKE SA from its keys. */
   makeCrypto(sa: IkeSa, chosen: IkeCrypto["chosen"], suite: IkeCrypto["suite"], keys: IkeCrypto["keys"]): IkeCrypto {
@@ -291,6 +354,8 @@ export class Endpoint {
 
   /** @internal Marks an IKE SA established: timers, event. */
   established(sa: IkeSa, now: number, rekeyOf?: number): void {
+    this.touch(sa);
+    this.halfOpen.delete(sa);
     sa.establishedAt = now;
     const c = sa.conn;
     sa.rekeyAt = c.ikeRekeyMs > 0 ? now + c.ikeRekeyMs * (1 - c.ikeJitter * this.jitter()) : Infinity;
@@ -305,6 +370,7 @@ export class Endpoint {
 
   /** @internal Installs a Child SA: timers, SPI bookkeeping, event with keys. */
   installChild(sa: IkeSa, child: ChildSa, now: number, rekeyOf?: number): void {
+    this.touch(sa);
     const cfg = child.config;
     child.establishedAt = now;
     child.rekeyAt = cfg.rekeyMs > 0 ? now + cfg.rekeyMs * (1 - cfg.jitter * this.jitter()) : Infinity;
@@ -327,6 +393,7 @@ export class Endpoint {
 
   /** @internal Removes a Child SA. */
   removeChild(sa: IkeSa, child: ChildSa, reason: string, byPeer: boolean, quiet = false): void {
+    this.touch(sa);
     if (!sa.children.delete(child.id)) return;
     this.releaseChildSpi(child.spiIn);
     if (!quiet) {
@@ -339,7 +406,11 @@ export class Endpoint {
   destroy(sa: IkeSa, reason: string, byPeer: boolean, opts: { quiet?: boolean; keepChildren?: boolean } = {}): void {
     if (!this.byId.delete(sa.id)) return;
     this.bySpi.delete(hex(sa.initiator ? sa.spiI : sa.spiR));
-    for (const [k, v] of this.initIndex) if (v === sa) this.initIndex.delete(k);
+    if (sa.initKey !== undefined && this.initIndex.get(sa.initKey) === sa) this.initIndex.delete(sa.initKey);
+    this.halfOpen.delete(sa);
+    this.unindexPeer(sa);
+    this.timers.remove(sa.timer);
+    this.dirty.delete(sa);
     if (!opts.keepChildren) for (const c of [...sa.children.values()]) this.removeChild(sa, c, reason, byPeer, opts.quiet);
     sa.children.clear();
     if (sa.state.kind !== "init-sent") { sa.state.sk.sealer.dispose(); sa.state.sk.opener.dispose(); }
@@ -361,6 +432,7 @@ export class Endpoint {
 
   /** @internal Starts the next queued exchange when none is outstanding (window 1, §2.3). */
   pump(sa: IkeSa, now: number): void {
+    this.touch(sa);
     while (!sa.outstanding && sa.queue.length > 0 && this.byId.has(sa.id)) {
       const task = sa.queue.shift()!;
       let payloads: Payload[] | null;
@@ -444,6 +516,7 @@ export class Endpoint {
       this.log({ level: "debug", event: "unknown-spi", peer: addr(dg.remote), reason: `no IKE SA with SPI ${hex(ourSpi)} for ${exchangeName(h.exchangeType)}` });
       return;
     }
+    this.touch(sa);
     if (h.exchangeType === ExchangeType.IKE_SA_INIT) {
       // IKE_SA_INIT response.
       const t = sa.outstanding;
@@ -560,6 +633,7 @@ export class Endpoint {
 
   /** @internal Sends (and caches) a response to the peer's request. */
   respond(sa: IkeSa, dg: Datagram, exchangeType: number, messageId: number, payloads: Payload[], now: number, requestHash = ""): void {
+    this.touch(sa);
     const header = { spiI: sa.spiI, spiR: sa.spiR, exchangeType, initiator: sa.initiator, response: true, messageId };
     const datagrams = this.protect(sa, header, payloads);
     sa.lastResponse = { messageId, datagrams, requestHash };
@@ -646,6 +720,7 @@ export class Endpoint {
   // ---------------------------------------------------------------- helpers
 
   private drain(): Output {
+    this.flush();
     const o = this.out;
     this.out = { datagrams: [], events: [] };
     return o;
@@ -654,12 +729,26 @@ export class Endpoint {
   private ike(id: number): IkeSa {
     const sa = this.byId.get(id);
     if (!sa) throw misuse(`no IKE SA with id ${id}`);
+    this.touch(sa);
     return sa;
   }
 
   private child(id: number): { sa: IkeSa; child: ChildSa } {
-    for (const sa of this.byId.values()) { const c = sa.children.get(id); if (c) return { sa, child: c }; }
+    for (const sa of this.byId.values()) { const c = sa.children.get(id); if (c) { this.touch(sa); return { sa, child: c }; } }
     throw misuse(`no Child SA with id ${id}`);
+  }
+
+  /** Marks an SA whose deadlines the call in progress may change (see dirty). */
+  private touch(sa: IkeSa): void { this.dirty.add(sa); }
+
+  /** Recomputes the deadlines of the SAs marked since the last time: each one's place in the timer heap. */
+  private flush(): void {
+    if (this.dirty.size === 0) return;
+    for (const sa of this.dirty) {
+      if (this.byId.get(sa.id) === sa) this.timers.set(sa.timer, dueAt(sa));
+      else this.timers.remove(sa.timer);
+    }
+    this.dirty.clear();
   }
 
   /** @internal */
@@ -691,6 +780,30 @@ export class Endpoint {
   ipBytes(ip: string): Uint8Array { return parseIp(ip) ?? new Uint8Array(4); }
   /** @internal */
   zeroSpi(): Uint8Array { return ZERO_SPI; }
+}
+
+/**
+ * The earliest time at which tickSa has something to do for this SA (Infinity: nothing): retransmission
+ * or give-up, half-open and rekeyed-SA expiry, IKE rekey, DPD, hard lifetime, and per Child SA rekey,
+ * expiry of a rekeyed one and hard lifetime; fragment reassembly timeouts.
+ */
+function dueAt(sa: IkeSa): number {
+  let d = Infinity;
+  const at = (t: number | undefined) => { if (t !== undefined && t < d) d = t; };
+  at(sa.outstanding?.nextAt);
+  const st = sa.state;
+  if (st.kind === "half-open" || st.kind === "rekeyed") at(st.expiresAt);
+  if (st.kind === "established") {
+    if (!sa.outstanding) { at(sa.rekeyAt); if (sa.conn.dpdMs > 0) at(sa.dpdAt); }
+    at(sa.deleteAt);
+    for (const c of sa.children.values()) {
+      if (c.state.kind === "installed" && !sa.outstanding) at(c.rekeyAt);
+      if (c.state.kind === "rekeyed") at(c.state.expiresAt);
+      at(c.deleteAt);
+    }
+  }
+  if (st.kind !== "init-sent") at(st.sk.reassembler.nextDeadline());
+  return d;
 }
 
 export function addr(a: Address): string { return a.ip.includes(":") ? `[${a.ip}]:${a.port}` : `${a.ip}:${a.port}`; }

@@ -190,7 +190,7 @@ function respondAuth(ep: Endpoint, sa: IkeSa, rx: Received, ps: Payload[], now: 
   const verdict = checkPeerAuth(ep, conn, ps, authP, idi, prf, signedOctets(prf, st.msg1, st.nr, st.sk.keys.sk_pi, bodyOf(ps, rx.bodies, idiP)));
   if (!verdict.ok) return fail(verdict.reason);
   if (verdict.detail) ep.log({ level: "info", event: "peer-authenticated", sa: saName(sa), peer: addr(dg.remote), id: fmt(idi), reason: verdict.detail });
-  sa.peerId = idi;
+  ep.setPeerId(sa, idi);
   // Our side: IDr, [CERT,] AUTH over RealMessage2 | Ni | prf(SK_pr, IDr').
   let ours: ReturnType<typeof ourAuthPayloads>;
   try {
@@ -222,13 +222,14 @@ function respondAuth(ep: Endpoint, sa: IkeSa, rx: Received, ps: Payload[], now: 
   if (child) ep.installChild(sa, child, now);
 }
 
-/** INITIAL_CONTACT (§2.4): other IKE SAs with this peer identity are stale; remove them. */
+/**
+ * INITIAL_CONTACT (§2.4): other IKE SAs with this peer identity are stale; remove them. Those are the
+ * responder's SAs of the same connection with the same authenticated identity, from an index (a scan
+ * of every SA here made each first IKE_AUTH of a peer cost O(SAs held)).
+ */
 function initialContact(ep: Endpoint, sa: IkeSa, now: number): void {
   void now;
-  for (const other of ep.allSas()) {
-    if (other === sa || other.initiator || !other.peerId || !sa.peerId || other.conn !== sa.conn) continue;
-    if (identityEquals(other.peerId, sa.peerId)) ep.destroy(other, "replaced (INITIAL_CONTACT)", true);
-  }
+  for (const other of ep.samePeer(sa)) ep.destroy(other, "replaced (INITIAL_CONTACT)", true);
 }
 
 function fmt(id: { type: number; data: Uint8Array }): string {
@@ -341,7 +342,7 @@ function respondIkeRekey(ep: Endpoint, sa: IkeSa, ps: Payload[], now: number): P
   const keys = deriveRekeyedIkeKeys(st.sk.suite.prf, st.sk.keys.sk_d, suite, secret, ni.data, nr, sel.proposal.spi, ourSpi);
   secret.fill(0);
   const nsa = ep.newIkeSa(sa.conn, false, sel.proposal.spi.slice(), ourSpi, { ...sa.local }, { ...sa.remote }, now);
-  inheritIke(nsa, sa);
+  inheritIke(ep, nsa, sa);
   nsa.nonces = [ni.data, nr];
   nsa.state = { kind: "established", sk: ep.makeCrypto(nsa, sel.suite, suite, keys) };
   const out: Payload[] = [saPayload([answerProposal(sel, ourSpi)]), { type: PayloadType.NONCE, data: nr } as Payload, { type: PayloadType.KE, group: sel.suite.ke!, data: share.publicValue } as Payload];

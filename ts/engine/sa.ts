@@ -9,6 +9,7 @@ import type { TrafficSelector } from "./selectors.ts";
 import type { Address } from "./types.ts";
 import type { Payload } from "./msg.ts";
 import type { Proposal } from "../wire/payload.ts";
+import type { DeadlineEntry } from "./deadlines.ts";
 
 /** Keys and message protection of an IKE SA, from IKE_SA_INIT (§2.14) or a rekey (§2.18). */
 export interface IkeCrypto {
@@ -147,6 +148,12 @@ export interface IkeSa {
   replacedBy?: number;
   /** Created by the losing side of a rekey collision (§2.8.2): its peer deletes it; never announced. */
   redundant?: boolean;
+  /** The Endpoint's bookkeeping: this SA's place in the timer heap (its earliest deadline, see dueAt). */
+  timer: DeadlineEntry<IkeSa>;
+  /** Responder: its key in the IKE_SA_INIT retransmit index, so removal needs no scan. */
+  initKey?: string;
+  /** Responder with a peer identity: its key in the INITIAL_CONTACT index (per connection). */
+  peerKey?: string;
 }
 
 /** "conn[3]" for logs. */

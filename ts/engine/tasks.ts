@@ -231,7 +231,7 @@ export class IkeAuthTask implements Task {
     const verdict = checkPeerAuth(this.ep, sa.conn, ps, auth, peerId, prf, octets);
     if (!verdict.ok) this.authFail(sa, now, verdict.reason.replace(/^the peer/, "the responder"));
     if (verdict.detail) this.ep.log({ level: "info", event: "peer-authenticated", sa: saName(sa), peer: addr(sa.remote), id: fmtId(peerId), reason: verdict.detail });
-    sa.peerId = peerId;
+    this.ep.setPeerId(sa, peerId);
     sa.state = { kind: "established", sk: st.sk };
     this.ep.established(sa, now);
     if (this.child) {
@@ -466,7 +466,7 @@ export class IkeRekeyTask implements Task {
     secret.fill(0);
     // §2.18: the rekey's initiator is the original initiator of the new IKE SA.
     const nsa = this.ep.newIkeSa(sa.conn, true, this.spi, spiR.slice(), { ...sa.local }, { ...sa.remote }, now);
-    inheritIke(nsa, sa);
+    inheritIke(this.ep, nsa, sa);
     nsa.nonces = [this.ni, nr.data];
     nsa.state = { kind: "established", sk: this.ep.makeCrypto(nsa, chosen, suite, keys) };
     const collision = sa.peerRekey;
@@ -503,8 +503,9 @@ export class IkeRekeyTask implements Task {
 }
 
 /** What a rekeyed IKE SA inherits from the old one. */
-export function inheritIke(nsa: IkeSa, old: IkeSa): void {
-  nsa.natLocal = old.natLocal; nsa.natRemote = old.natRemote; nsa.peerId = old.peerId;
+export function inheritIke(ep: Endpoint, nsa: IkeSa, old: IkeSa): void {
+  nsa.natLocal = old.natLocal; nsa.natRemote = old.natRemote;
+  if (old.peerId) ep.setPeerId(nsa, old.peerId);
   nsa.peerFragmentation = old.peerFragmentation; nsa.peerChildless = old.peerChildless; nsa.peerSigHashes = old.peerSigHashes;
 }
 
