@@ -16,7 +16,7 @@
 //        median of the medians and the widest range, so that the noise between runs counts too.
 //   npm run bench -- --render bench/out/report.json   report.md and report.html again, from the data
 //
-// --quick: fewer and shorter rounds, a core set of kernels and ESP suites, scale up to 10,000 SAs, no
+// --quick: fewer and shorter rounds, a core set of kernels and ESP suites, scale up to 5,000 SAs, no
 // strongSwan, UDP with the native provider only and 0.5 s windows, short UDP adapter rounds, and no
 // gateway RSS (building 10,000 SAs through the gateway takes longer than the whole quick run may: the
 // report says so); under two minutes on two cores.

@@ -14,7 +14,7 @@
 // --seconds each (TCP, one stream, from A's inner address to B's), tear down. Reported: the
 // receiver's Mbit/s, median of the rounds with min–max, and the ratio to strongSwan's median for the
 // same suite; per round, the CPU time of the two tunnel processes (/proc/<pid>/stat) and of the rest
-// of the machine. --quick: one suite (aes128gcm16), Bun with wasm and native, strongSwan, 2 s rounds.
+// of the machine. --quick: one suite (aes128gcm16), Bun with wasm and native, strongSwan, 2 rounds of 2 s (iperf3 takes whole seconds).
 // Needs root, iperf3 and strongSwan (scripts/install-interop-deps.sh); without them it exits 2.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -36,7 +36,7 @@ const SUITES = {
 };
 const suites = list("--suites", quick ? "aes128gcm16" : "aes128gcm16,aes128-sha256");
 const seconds = +(opt("--seconds") ?? (quick ? 2 : 5));
-const rounds = +(opt("--rounds") ?? 3);
+const rounds = +(opt("--rounds") ?? (quick ? 2 : 3));
 const warmSeconds = +(opt("--warm") ?? 1);
 const withStrongswan = !args.includes("--no-strongswan");
 const usage = "usage: node bench/esp-tunnel.mjs [--quick] [--runtimes node,deno,bun] [--providers wasm,native] [--suites aes128gcm16,aes128-sha256] [--seconds S] [--rounds N] [--warm S] [--no-strongswan] [--keep-lab]";
