@@ -44,6 +44,8 @@ interface Entry {
   retireWhy?: "peer-moved" | "grace-elapsed";
   /** The SA this one replaced, while the peer has not yet been seen on this one. */
   predecessor?: Entry;
+  /** The SA that replaced this one (so that dropping this one can clear its `predecessor` in O(1)). */
+  successor?: Entry;
 }
 
 export class EspTable {
@@ -53,6 +55,8 @@ export class EspTable {
   private readonly bySpi = new Map<number, Entry>();
   /** Outbound policy order. */
   private policies: Entry[] = [];
+  /** Entries with a retireAt: tick() looks at these only. */
+  private readonly retiring = new Set<Entry>();
   private events: EspEvent[] = [];
   /** The earliest retireAt of any entry (Infinity when none): tick() is O(1) until then. */
   private soonest = Infinity;
@@ -79,6 +83,8 @@ export class EspTable {
       old.retireAt = now + this.graceMs;
       old.retireWhy = "grace-elapsed";
       e.predecessor = old;
+      old.successor = e;
+      this.retiring.add(old);
       this.soonest = Math.min(this.soonest, old.retireAt);
     } else {
       this.policies.push(e);
@@ -152,7 +158,7 @@ export class EspTable {
   tick(now: number): void {
     if (now < this.soonest) return;
     let next = Infinity;
-    for (const e of [...this.byId.values()]) {
+    for (const e of [...this.retiring]) {
       if (e.retireAt === undefined) continue;
       if (e.retireAt <= now) this.drop(e, e.retireWhy ?? "grace-elapsed");
       else next = Math.min(next, e.retireAt);
@@ -176,7 +182,8 @@ export class EspTable {
     this.byId.delete(e.child.id);
     if (this.bySpi.get(e.child.inbound.spi) === e) this.bySpi.delete(e.child.inbound.spi);
     this.policies = this.policies.filter((p) => p !== e);
-    for (const o of this.byId.values()) if (o.predecessor === e) o.predecessor = undefined;
+    this.retiring.delete(e);
+    if (e.successor?.predecessor === e) e.successor.predecessor = undefined;
     if (e.retireAt !== undefined || why === "removed") this.events.push({ type: "retired", childId: e.child.id, spiIn: e.child.inbound.spi, why });
     e.child.dispose();
   }
