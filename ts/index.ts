@@ -9,4 +9,4 @@ export type { CryptoProvider, ProviderOptions, RandomSource } from "./crypto/typ
 export { Driver, NAT_KEEPALIVE, NON_ESP_MARKER, type DriverCounters, type DriverOptions, type LogLine, type SocketBinding } from "./io/driver.ts";
 export type { Clock, Timer, UdpOpener, UdpSocket } from "./io/types.ts";
 export { metricsText, statusSnapshot, type ChildSaStatus, type IkeSaStatus, type StatusSnapshot } from "./io/status.ts";
-export { ManualClock, MemoryNetwork } from "./io/memory.ts";
+export { ManualClock, MemoryNetwork, settle } from "./io/memory.ts";

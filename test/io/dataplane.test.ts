@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { test, toHex } from "../lib/harness.ts";
 import { Driver, type LogLine } from "../../ts/io/driver.ts";
 import { DataPlane } from "../../ts/io/dataplane.ts";
-import { ManualClock, MemoryNetwork } from "../../ts/io/memory.ts";
+import { ManualClock, MemoryNetwork, settle } from "../../ts/io/memory.ts";
 import { resolveConfig, type EndpointInput } from "../../ts/engine/config.ts";
 import type { EngineEvent } from "../../ts/engine/types.ts";
 import { createJsProvider } from "../../ts/crypto/js/provider.ts";
@@ -58,15 +58,6 @@ function configs(o: { esp?: string; gwExtra?: Partial<EndpointInput>; edgeExtra?
   };
 }
 
-function settle(net: MemoryNetwork, clock: ManualClock, done: () => boolean, untilMs = 60_000): void {
-  const end = clock.now() + untilMs;
-  for (let i = 0; i < 100_000 && !done(); i++) {
-    if (net.flush() > 0) continue;
-    const t = clock.next();
-    if (t === undefined || t > end) break;
-    clock.advanceTo(t);
-  }
-}
 
 async function established(o: Parameters<typeof configs>[0] = {}, so: { gw?: { keepaliveMs?: number }; edge?: { keepaliveMs?: number } } = {}) {
   const net = new MemoryNetwork(), clock = new ManualClock();

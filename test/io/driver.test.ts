@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "../lib/harness.ts";
 import { Driver, type LogLine, type SocketBinding } from "../../ts/io/driver.ts";
-import { ManualClock, MemoryNetwork } from "../../ts/io/memory.ts";
+import { ManualClock, MemoryNetwork, settle } from "../../ts/io/memory.ts";
 import { resolveConfig, type EndpointInput } from "../../ts/engine/config.ts";
 import type { Datagram, EngineEvent } from "../../ts/engine/types.ts";
 import { createJsProvider } from "../../ts/crypto/js/provider.ts";
@@ -31,16 +31,6 @@ function pair(extra: Partial<EndpointInput> = {}, child: object = {}): { gw: End
   };
 }
 
-/** Runs the network and the clock until `done` or `untilMs` of virtual time pass. */
-function settle(net: MemoryNetwork, clock: ManualClock, done: () => boolean, untilMs = 60_000): void {
-  const end = clock.now() + untilMs;
-  for (let i = 0; i < 100_000 && !done(); i++) {
-    if (net.flush() > 0) continue;
-    const t = clock.next();
-    if (t === undefined || t > end) break;
-    clock.advanceTo(t);
-  }
-}
 
 async function established(extra: Partial<EndpointInput> = {}, child: object = {}) {
   const net = new MemoryNetwork(), clock = new ManualClock();

@@ -9,7 +9,7 @@ import { Keeper, type KeeperNote } from "../../ts/app/keeper.ts";
 import { explainEvent } from "../../ts/app/explain.ts";
 import { formatStatusTable } from "../../ts/app/status-table.ts";
 import { Driver } from "../../ts/io/driver.ts";
-import { ManualClock, MemoryNetwork } from "../../ts/io/memory.ts";
+import { ManualClock, MemoryNetwork, settle as settleNet } from "../../ts/io/memory.ts";
 import { statusSnapshot } from "../../ts/io/status.ts";
 import { createJsProvider } from "../../ts/crypto/js/provider.ts";
 import { seededRandom } from "../../ts/crypto/random.ts";
@@ -121,15 +121,7 @@ async function memoryPair(opts: { pskEdge?: string; backoff?: { initialMs: numbe
   const edge = await mk("192.0.2.1", `connections:\n  - name: edge\n    local: { id: edge.example, address: 192.0.2.1 }\n    remote: { id: gw.example, address: 192.0.2.2 }\n    psk: ${opts.pskEdge ?? "s3cret"}\n    ${ike}\n    children: [{ name: lan, esp: aes128gcm16, localTs: [10.1.0.0/16], remoteTs: [10.2.0.0/16] }]\n`, "tunnel", 2);
   const notes: KeeperNote[] = [];
   const keeper = new Keeper(edge.d, edge.cfg.keep, opts.backoff ?? { initialMs: 1000, maxMs: 8000, factor: 2, jitter: 0 }, (n) => notes.push(n));
-  const settle = (done: () => boolean, ms = 60_000) => {
-    const end = clock.now() + ms;
-    for (let i = 0; i < 100_000 && !done(); i++) {
-      if (net.flush() > 0) continue;
-      const t = clock.next();
-      if (t === undefined || t > end) break;
-      clock.advanceTo(t);
-    }
-  };
+  const settle = (done: () => boolean, ms = 60_000) => settleNet(net, clock, done, ms);
   return { net, clock, gw, edge, keeper, notes, settle };
 }
 

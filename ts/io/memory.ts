@@ -96,3 +96,17 @@ export class ManualClock implements Clock {
     this.t = Math.max(this.t, to);
   }
 }
+
+/**
+ * Runs the network and the clock until `done()` holds or `untilMs` of virtual time pass: delivers every
+ * queued datagram, and when none is left moves the clock to the next timer.
+ */
+export function settle(net: MemoryNetwork, clock: ManualClock, done: () => boolean, untilMs = 60_000): void {
+  const end = clock.now() + untilMs;
+  for (let i = 0; i < 100_000 && !done(); i++) {
+    if (net.flush() > 0) continue;
+    const t = clock.next();
+    if (t === undefined || t > end) break;
+    clock.advanceTo(t);
+  }
+}
