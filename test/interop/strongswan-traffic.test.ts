@@ -313,3 +313,13 @@ test("strongSwan traffic: Deno gateway responds, AES-CBC-128 + HMAC-SHA-256: pin
     report("deno gateway, aes128-sha256", r);
   });
 }, ONLY_NODE);
+
+test("strongSwan traffic: Bun tunnel initiates, AES-CBC-256 + HMAC-SHA-256: ping both ways, tshark decrypts our ESP, iperf3 both ways through Child SA rekeys by strongSwan and by our byte lifetime", async () => {
+  const s: Spec = { ike: "aes256-sha256-x25519", esp: "aes256-sha256", espTheirs: /^ESP:AES_CBC-256\/HMAC_SHA2_256_128$/, rekeyBytes: REKEY_BYTES };
+  await withTrafficLab("traffic-bun-tunnel-cbc", { IKE_PROPOSALS: s.ike, ESP_PROPOSALS: s.esp, DPD_DELAY: "0s" }, async (l, reports) => {
+    const tun = l.startOurs("bun", "tunnel", writeFile(l.dir, "tunnel.json", ourConfig("tunnel", s, l.dir)));
+    await tun.waitFor((x) => x.event === "child-up", 20_000, "child-up");
+    const r = await traffic(l, tun, reports, () => ourStatus(l, "bun", "tunnel"), s, "ours");
+    report("bun tunnel, aes256-sha256", r);
+  });
+}, ONLY_NODE);
