@@ -234,3 +234,39 @@ test("esp table: selectors from the engine's text (ChildSaInfo.ts) and createChi
   // A GCM key without its salt (16 instead of 20 bytes) is refused when the SA is built.
   assert.throws(() => createChildSa(p, { ...k.a, encrKeyIn: k.a.encrKeyIn.subarray(0, 16) }, { id: 2, selectors: sel }), /salt/);
 });
+
+test("esp table: a gateway's 2,000 Child SAs: each packet goes out on the first policy that covers it, the flow cache agrees with a fresh walk, and follows installs and removals", () => {
+  const { p } = providers()[0];
+  const t = new EspTable();
+  const N = 2000;
+  // Child i covers 10.100.<i/256>.<i%256>/32 behind us and 10.200.0.0/16 on our side; child 0 also a
+  // whole /8 that overlaps every other (it comes first, so it wins where both cover a packet).
+  const spis = (i: number) => ({ spiA: 0x1000 + 2 * i, spiB: 0x1001 + 2 * i });
+  for (let i = 0; i < N; i++) {
+    const host = `10.100.${i >> 8}.${i & 255}/32`;
+    const remote = i === 0 ? ["10.100.0.0/16[udp/53]", host] : [host];
+    t.install(childPair(p, GCM, { id: i + 1, ...spis(i), local: ["10.200.0.0/16"], remote }).a, 0);
+  }
+  const pkt = (i: number, proto = 6, port = 443) => ipv4("10.200.0.1", `10.100.${i >> 8}.${i & 255}`, proto, proto === 6 ? tcp(40000, port) : udp(40000, port, text("q")));
+  for (const i of [0, 1, 77, 1500, N - 1]) {
+    for (let rep = 0; rep < 3; rep++) {
+      const r = t.outbound(pkt(i), 0);
+      assert.ok(r.ok && r.childId === i + 1, `tcp to host ${i} (rep ${rep}): ${JSON.stringify(r.ok ? r.childId : r.reason)}`);
+    }
+  }
+  // DNS to any of them matches child 1's first selector: the earlier policy wins, cached or not.
+  for (let rep = 0; rep < 2; rep++) {
+    const r = t.outbound(pkt(1500, 17, 53), 0);
+    assert.ok(r.ok && r.childId === 1, `dns: ${r.ok ? r.childId : r.reason}`);
+  }
+  // Removing child 1 empties the cache: DNS to host 1500 now goes to host 1500's own child.
+  t.remove(1, 0);
+  const after = t.outbound(pkt(1500, 17, 53), 0);
+  assert.ok(after.ok && after.childId === 1501, `after removal: ${after.ok ? after.childId : after.reason}`);
+  const gone = t.outbound(pkt(0), 0);
+  assert.ok(!gone.ok && gone.reason === "no-policy", "host 0's only child is gone");
+  // A new Child SA installed for host 0 is found at once (no stale "no policy" from the cache).
+  t.install(childPair(p, GCM, { id: 9999, spiA: 0x9000, spiB: 0x9001, local: ["10.200.0.0/16"], remote: ["10.100.0.0/32"] }).a, 0);
+  const back = t.outbound(pkt(0), 0);
+  assert.ok(back.ok && back.childId === 9999);
+});

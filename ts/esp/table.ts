@@ -57,6 +57,12 @@ export class EspTable {
   private policies: Entry[] = [];
   /** Entries with a retireAt: tick() looks at these only. */
   private readonly retiring = new Set<Entry>();
+  /**
+   * Flow cache: the policy decision for a 5-tuple (addresses, protocol, ports), so that a gateway with
+   * thousands of Child SAs walks its policy list once per flow, not once per packet. The same 5-tuple
+   * always gets the same answer from an unchanged list; any change to the list empties the cache.
+   */
+  private flows = new Map<string, Entry | null>();
   private events: EspEvent[] = [];
   /** The earliest retireAt of any entry (Infinity when none): tick() is O(1) until then. */
   private soonest = Infinity;
@@ -78,6 +84,7 @@ export class EspTable {
     const e: Entry = { child };
     const old = replaces !== undefined ? this.byId.get(replaces) : undefined;
     const at = old ? this.policies.indexOf(old) : -1;
+    this.flows.clear();
     if (old && at >= 0) {
       this.policies[at] = e;
       old.retireAt = now + this.graceMs;
@@ -100,6 +107,7 @@ export class EspTable {
   remove(id: number, now: number): void {
     const e = this.byId.get(id);
     if (!e) return;
+    this.flows.clear();
     this.policies = this.policies.filter((p) => p !== e);
     if (e.retireAt !== undefined && e.retireAt > now) return;
     this.drop(e, "removed");
@@ -116,8 +124,22 @@ export class EspTable {
     this.tick(now);
     const info = inspectPacket(packet);
     if (!info) return this.tableDrop("malformed-inner");
-    for (const e of this.policies) {
-      if (!e.child.coversOutbound(info)) continue;
+    let e: Entry | null | undefined;
+    if (this.policies.length <= FLOW_CACHE_FROM) {
+      // A few policies (a tunnel): the walk is cheaper than the cache key.
+      e = null;
+      for (const p of this.policies) if (p.child.coversOutbound(info)) { e = p; break; }
+    } else {
+      const key = flowKey(info.packet, info.srcAt, info.dstAt, info.addrLen, info.protocol, info.srcPort, info.dstPort);
+      e = this.flows.get(key);
+      if (e === undefined) {
+        e = null;
+        for (const p of this.policies) if (p.child.coversOutbound(info)) { e = p; break; }
+        if (this.flows.size >= FLOW_CACHE_MAX) this.flows.clear();
+        this.flows.set(key, e);
+      }
+    }
+    if (e) {
       const out = e.child.outbound;
       // The IP header may say less than the TUN read returned (never more: inspectPacket checks that).
       const r = out.encapsulate(info.length === packet.length ? packet : packet.subarray(0, info.length), info.version === 6 ? 41 : 4);
@@ -181,7 +203,7 @@ export class EspTable {
   private drop(e: Entry, why: "peer-moved" | "grace-elapsed" | "removed"): void {
     this.byId.delete(e.child.id);
     if (this.bySpi.get(e.child.inbound.spi) === e) this.bySpi.delete(e.child.inbound.spi);
-    this.policies = this.policies.filter((p) => p !== e);
+    if (this.policies.includes(e)) { this.policies = this.policies.filter((p) => p !== e); this.flows.clear(); }
     this.retiring.delete(e);
     if (e.successor?.predecessor === e) e.successor.predecessor = undefined;
     if (e.retireAt !== undefined || why === "removed") this.events.push({ type: "retired", childId: e.child.id, spiIn: e.child.inbound.spi, why });
@@ -199,3 +221,15 @@ export class EspTable {
 }
 
 const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, "0");
+
+/** Flows remembered at most; beyond, the cache starts again (a flood of new flows costs a scan each, as without it). */
+const FLOW_CACHE_MAX = 8192;
+/** The cache is used once there are more policies than this. */
+const FLOW_CACHE_FROM = 8;
+
+/** The cache key of a packet's 5-tuple: both addresses as bytes, the protocol, the ports (or "-"). */
+function flowKey(b: Uint8Array, src: number, dst: number, len: number, proto: number, sp: number | undefined, dp: number | undefined): string {
+  let k = "";
+  for (let i = 0; i < len; i++) k += String.fromCharCode(b[src + i], b[dst + i]);
+  return `${k}|${proto}|${sp ?? "-"}|${dp ?? "-"}`;
+}
