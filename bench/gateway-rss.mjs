@@ -15,6 +15,7 @@ import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cpuSeconds } from "./procstat.mjs";
 import { gatewayRssSection } from "./report-all.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -77,13 +78,6 @@ async function rssSamples(pid) {
   return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1], samples: xs };
 }
 
-const clkTck = (() => { try { return +execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim() || 100; } catch { return 100; } })();
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid) {
-  const s = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
-  return (+f[11] + +f[12]) / clkTck;
-}
 
 async function metrics(url) {
   const text = await (await fetch(`${url}/metrics`)).text();

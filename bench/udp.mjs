@@ -21,6 +21,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cpuSeconds, machineBusySeconds } from "./procstat.mjs";
 import { renderUdp } from "./report-udp.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -75,24 +76,6 @@ const versions = {
   bun: runtimes.includes("bun") ? version(bin("bun"), ["--version"]) : undefined,
 };
 
-let clkTck = 100;
-try { clkTck = +execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim() || 100; } catch { /* 100 */ }
-/** CPU seconds (user + system, all threads) a process has used so far; undefined if unreadable. */
-function cpuSeconds(pid) {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
-    return (+f[11] + +f[12]) / clkTck;
-  } catch { return undefined; }
-}
-
-/** CPU seconds the whole machine has spent busy (all cores, everything but idle and iowait). */
-function machineBusySeconds() {
-  try {
-    const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-    return (f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] || 0)) / clkTck;
-  } catch { return undefined; }
-}
 
 /**
  * Spawns one peer process (inside namespace `ns` if given: `ip netns exec` execs it, so the pid is

@@ -11,7 +11,8 @@ import { createNativeProvider } from "../../ts/crypto/native/provider.ts";
 import { seededRandom } from "../../ts/crypto/random.ts";
 import { identityEquals } from "../../ts/config/identity.ts";
 import { ExchangeType } from "../../ts/wire/iana.ts";
-import type { Datagram, Output } from "../../ts/engine/types.ts";
+import type { Datagram } from "../../ts/engine/types.ts";
+import { exchange } from "../../bench/pair.ts";
 
 const GW = "198.19.0.1";
 const edgeIp = (i: number) => `198.18.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
@@ -141,22 +142,6 @@ function conn(name: string, local: string, remote: string, initiator: boolean) {
     // Every handshake comes from the same identity: INITIAL_CONTACT would replace the previous SA.
     initialContact: false,
   };
-}
-
-/** Passes `first` and everything it causes between a and b; returns the child-up events seen. */
-function exchange(a: Endpoint, b: Endpoint, first: Output, now: number): number {
-  let q: { to: Endpoint; dg: Datagram }[] = [];
-  let up = 0;
-  const feed = (from: Endpoint, out: Output) => {
-    for (const e of out.events) if (e.type === "child-up") up++;
-    for (const dg of out.datagrams) q.push({ to: from === a ? b : a, dg: { local: dg.remote, remote: dg.local, data: dg.data } });
-  };
-  feed(a, first);
-  for (let guard = 0; q.length && guard < 20; guard++) {
-    const cur = q; q = [];
-    for (const m of cur) feed(m.to, m.to.receive(m.dg, now));
-  }
-  return up;
 }
 
 test("deadlines: with 10,000 established SAs an idle tick handles no SA, and a tick handles exactly the SAs due", () => {
